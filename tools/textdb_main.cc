@@ -1,0 +1,71 @@
+// The `textdb` command: builds the command line from the subcommand registry
+// (commands/commands.h), parses it with CLI11 and runs the subcommand named.
+//
+// Usage errors (anything CLI11 rejects, including the option-combination checks of the
+// subcommands) print "textdb: error: MESSAGE" and a pointer to --help, and exit with 2.
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli_support.h"
+#include "commands/commands.h"
+
+namespace textdb::cli {
+namespace {
+
+// Prints a usage error and where to find help; returns kExitUsage.
+ExitCode UsageError(std::string_view message, std::string_view subcommand) {
+  PrintError(fmt::format("error: {}", message));
+  PrintError(
+      fmt::format("run 'textdb{}{} --help' for usage", subcommand.empty() ? "" : " ", subcommand));
+  return kExitUsage;
+}
+
+ExitCode Main(int argc, char** argv) {
+  CLI::App app("textdb: a record store whose data lives in Debian control (deb822) text files.",
+               "textdb");
+  app.set_version_flag("--version", "textdb " TEXTDB_VERSION, "Print the version and exit");
+  app.footer(std::string(kExitCodeHelp));
+
+  std::vector<Command> commands;
+  for (const CommandSetup setup : kCommands) commands.push_back(setup(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      app.exit(e);  // --help or --version: prints to stdout
+      return kExitOk;
+    }
+    const std::vector<CLI::App*> named = app.get_subcommands();
+    const std::vector<std::string> extras = app.remaining();
+    if (named.empty() && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && !extras.empty() &&
+        !extras.front().starts_with("-")) {
+      return UsageError(fmt::format("unknown subcommand '{}'", extras.front()), "");
+    }
+    return UsageError(e.what(), named.empty() ? "" : named.front()->get_name());
+  }
+  for (const Command& command : commands) {
+    if (app.got_subcommand(command.app)) return command.main();
+  }
+  return UsageError("a subcommand is required", "");
+}
+
+}  // namespace
+}  // namespace textdb::cli
+
+int main(int argc, char** argv) {
+  try {
+    return textdb::cli::Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    textdb::cli::PrintError("error: out of memory");
+  } catch (const std::exception& e) {
+    textdb::cli::PrintError(fmt::format("error: {}", e.what()));
+  }
+  return textdb::cli::kExitInternal;
+}
