@@ -1,0 +1,104 @@
+// Env: the one seam through which textdb touches the file system (as LevelDB's Env and SQLite's
+// VFS). The storage engine never calls the operating system directly, so tests can swap in an
+// in-memory Env, an Env that fails the Nth call, or one that simulates a crash.
+//
+// Paths are plain strings, '/'-separated, as the POSIX Env passes them to the system.
+//
+// Thread-safety: every Env method may be called from several threads at once. A WritableFile or
+// FileLock is used by one thread at a time.
+#ifndef TEXTDB_ENV_H_
+#define TEXTDB_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "textdb/status.h"
+
+namespace textdb {
+
+struct FileInfo {
+  enum class Type { kRegular, kDirectory, kSymlink, kOther };
+  Type type = Type::kOther;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;  // modification time, nanoseconds since the epoch
+  std::uint64_t inode = 0;
+  std::uint64_t device = 0;
+};
+
+// A file being written. Data is durable only after Sync() returns OK.
+class WritableFile {
+ public:
+  WritableFile() = default;
+  WritableFile(const WritableFile&) = delete;
+  WritableFile& operator=(const WritableFile&) = delete;
+  // Closes the file if Close() was not called (errors are then lost: call Close()).
+  virtual ~WritableFile() = default;
+
+  // Appends `data` (a short write is retried until complete or failed).
+  virtual Status Append(std::string_view data) = 0;
+  // Makes the appended data durable (fdatasync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+// A held lock; released when destroyed.
+class FileLock {
+ public:
+  FileLock() = default;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  Env() = default;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+  virtual ~Env() = default;
+
+  // The POSIX Env. Never destroyed; safe to share.
+  static Env* Default();
+
+  // The whole content of the regular file `path`. kNotFound when it does not exist; kIOError
+  // otherwise, including when `path` is a symbolic link (links are never followed).
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Up to `length` bytes of the regular file `path` from byte `offset` (fewer at its end).
+  // Errors as ReadFile.
+  virtual Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
+                                            std::size_t length) = 0;
+  // Creates `path` for writing. With `exclusive`, fails (kConflict) when it exists (O_EXCL);
+  // otherwise truncates it. Never follows a symbolic link at `path`.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                                bool exclusive) = 0;
+  // Atomically replaces `to` with `from` (rename(2)). Durable only after SyncDir of the parent.
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Removes the file `path`; kNotFound when absent.
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Creates the directory `path` (its parent must exist); OK when it already is a directory.
+  virtual Status CreateDir(const std::string& path) = 0;
+  // Removes the empty directory `path`.
+  virtual Status RemoveDir(const std::string& path) = 0;
+  // Makes the entries of directory `path` (creations, renames, removals) durable (fsync).
+  virtual Status SyncDir(const std::string& path) = 0;
+  // The names in directory `path` (no "." or ".."), sorted.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+  // Facts about `path` itself (a symbolic link is reported as such, not followed).
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // Takes a lock on the file `path` (created if absent), shared or exclusive. With `wait`, blocks
+  // until it is granted; otherwise fails with kConflict when another holder prevents it. The lock
+  // is an open-file-description lock: it survives an unrelated close() of the same file in this
+  // process and is released when the returned object is destroyed or the process dies.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
+                                                     bool wait) = 0;
+};
+
+// An Env that keeps everything in memory (for tests and tools). Locks are process-local.
+std::unique_ptr<Env> NewMemEnv();
+
+}  // namespace textdb
+
+#endif  // TEXTDB_ENV_H_

@@ -1,0 +1,252 @@
+// The POSIX Env: the only file in textdb that makes file-system system calls (see env.h).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <boost/filesystem.hpp>
+
+#include "textdb/env.h"
+
+namespace textdb {
+namespace {
+
+Status ErrnoStatus(std::string_view what, const std::string& path, int error) {
+  std::string message = fmt::format("{}: {}: {}", path, what, std::strerror(error));
+  if (error == ENOENT) return Status::NotFound(std::move(message));
+  if (error == EEXIST) return Status::Conflict(std::move(message));
+  return Status::IOError(std::move(message));
+}
+
+// Retries `call` while it fails with EINTR.
+template <typename Call>
+auto RetryOnEintr(Call call) {
+  decltype(call()) result;
+  do {
+    result = call();
+  } while (result < 0 && errno == EINTR);
+  return result;
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Append(std::string_view data) override {
+    while (!data.empty()) {
+      const ssize_t n = RetryOnEintr([&] { return ::write(fd_, data.data(), data.size()); });
+      if (n < 0) return ErrnoStatus("write", path_, errno);
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (RetryOnEintr([&] { return ::fdatasync(fd_); }) < 0) {
+      return ErrnoStatus("fdatasync", path_, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Close() override {
+    const int fd = fd_;
+    fd_ = -1;
+    // close(2) must not be retried on EINTR on Linux: the descriptor is gone either way.
+    if (::close(fd) < 0) return ErrnoStatus("close", path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // releases the OFD lock
+
+ private:
+  int fd_;
+};
+
+FileInfo::Type TypeOf(mode_t mode) {
+  if (S_ISREG(mode)) return FileInfo::Type::kRegular;
+  if (S_ISDIR(mode)) return FileInfo::Type::kDirectory;
+  if (S_ISLNK(mode)) return FileInfo::Type::kSymlink;
+  return FileInfo::Type::kOther;
+}
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::string> ReadFile(const std::string& path) override {
+    const int fd =
+        RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); });
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) < 0) {
+      const int error = errno;
+      ::close(fd);
+      return ErrnoStatus("fstat", path, error);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::IOError(fmt::format("{}: not a regular file", path));
+    }
+    std::string data;
+    data.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t filled = 0;
+    while (true) {
+      if (filled == data.size()) data.resize(std::max<std::size_t>(data.size() * 2, 4096));
+      const ssize_t n =
+          RetryOnEintr([&] { return ::read(fd, data.data() + filled, data.size() - filled); });
+      if (n < 0) {
+        const int error = errno;
+        ::close(fd);
+        return ErrnoStatus("read", path, error);
+      }
+      if (n == 0) break;
+      filled += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    data.resize(filled);
+    return data;
+  }
+
+  Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
+                                    std::size_t length) override {
+    const int fd =
+        RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); });
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::IOError(fmt::format("{}: not a regular file", path));
+    }
+    std::string data(length, '\0');
+    std::size_t filled = 0;
+    while (filled < length) {
+      const ssize_t n = RetryOnEintr([&] {
+        return ::pread(fd, data.data() + filled, length - filled,
+                       static_cast<off_t>(offset + filled));
+      });
+      if (n < 0) {
+        const int error = errno;
+        ::close(fd);
+        return ErrnoStatus("pread", path, error);
+      }
+      if (n == 0) break;
+      filled += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    data.resize(filled);
+    return data;
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        bool exclusive) override {
+    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
+    const int fd = RetryOnEintr([&] { return ::open(path.c_str(), flags, 0644); });
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
+  }
+
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) < 0) {
+      return ErrnoStatus(fmt::format("rename to {}", to), from, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) < 0) return ErrnoStatus("unlink", path, errno);
+    return Status::Ok();
+  }
+
+  Status CreateDir(const std::string& path) override {
+    if (::mkdir(path.c_str(), 0755) == 0) return Status::Ok();
+    const int error = errno;
+    struct stat st {};
+    if (error == EEXIST && ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      return Status::Ok();
+    }
+    return ErrnoStatus("mkdir", path, error);
+  }
+
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) < 0) return ErrnoStatus("rmdir", path, errno);
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& path) override {
+    const int fd = RetryOnEintr(
+        [&] { return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW); });
+    if (fd < 0) return ErrnoStatus("open directory", path, errno);
+    const int rc = RetryOnEintr([&] { return ::fsync(fd); });
+    const int error = errno;
+    ::close(fd);
+    if (rc < 0) return ErrnoStatus("fsync directory", path, error);
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    boost::system::error_code ec;
+    std::vector<std::string> names;
+    boost::filesystem::directory_iterator it(path, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      names.push_back(it->path().filename().string());
+    }
+    if (ec) return ErrnoStatus("list directory", path, ec.value());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  Result<FileInfo> Stat(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) < 0) return ErrnoStatus("lstat", path, errno);
+    FileInfo info;
+    info.type = TypeOf(st.st_mode);
+    info.size = static_cast<std::uint64_t>(st.st_size);
+    info.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    info.inode = static_cast<std::uint64_t>(st.st_ino);
+    info.device = static_cast<std::uint64_t>(st.st_dev);
+    return info;
+  }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
+                                             bool wait) override {
+    const int fd = RetryOnEintr(
+        [&] { return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644); });
+    if (fd < 0) return ErrnoStatus("open lock file", path, errno);
+    struct flock lock {};
+    lock.l_type = exclusive ? F_WRLCK : F_RDLCK;
+    lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file; l_pid must be 0 for OFD
+    const int rc =
+        RetryOnEintr([&] { return ::fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &lock); });
+    if (rc < 0) {
+      const int error = errno;
+      ::close(fd);
+      if (error == EAGAIN || error == EACCES) {
+        return Status::Conflict(fmt::format("{}: locked by another process", path));
+      }
+      return ErrnoStatus("lock", path, error);
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();  // never destroyed: may be used during static teardown
+  return env;
+}
+
+}  // namespace textdb

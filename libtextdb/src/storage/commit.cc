@@ -1,0 +1,337 @@
+// The commit protocol and recovery: see commit.h and format-spec/storage.md.
+#include "storage/commit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/crc32c.h"
+#include "textdb/deb822.h"
+
+namespace textdb::internal {
+namespace {
+
+constexpr std::string_view kStateDir = ".textdb";
+constexpr std::string_view kJournal = ".textdb/journal";
+constexpr std::string_view kJournalTmp = ".textdb/journal.tmp";
+constexpr std::string_view kTempMarker = ".textdb-tmp-";
+constexpr std::string_view kEndMarker = "# end crc32c=";
+
+std::string Join(const std::string& root, std::string_view rel) {
+  return rel.empty() ? root : root + "/" + std::string(rel);
+}
+
+// The directory part of a relative path ("" for a top-level name).
+std::string_view DirOf(std::string_view rel) {
+  const std::size_t slash = rel.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : rel.substr(0, slash);
+}
+
+std::string_view BaseOf(std::string_view rel) {
+  const std::size_t slash = rel.rfind('/');
+  return slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+}
+
+// [B-003]: a fresh temporary name next to `target`.
+std::string NewTempPath(std::string_view target) {
+  static const std::uint64_t seed = [] {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }();
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string_view dir = DirOf(target);
+  std::string name = fmt::format(".{}{}{:016x}-{}", BaseOf(target), kTempMarker, seed,
+                                 counter.fetch_add(1, std::memory_order_relaxed));
+  return dir.empty() ? name : std::string(dir) + "/" + name;
+}
+
+// Creates the missing directories on the way to `rel` (its parent included), syncing the
+// directory that receives each new entry [C-002]. An existing component that is not a directory
+// (a symbolic link included) is refused: links are never followed.
+Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel) {
+  const std::string_view dir = DirOf(rel);
+  std::size_t pos = 0;
+  while (pos < dir.size()) {
+    std::size_t slash = dir.find('/', pos);
+    if (slash == std::string_view::npos) slash = dir.size();
+    const std::string_view prefix = dir.substr(0, slash);
+    Result<FileInfo> info = env->Stat(Join(root, prefix));
+    if (info.ok()) {
+      if (info->type != FileInfo::Type::kDirectory) {
+        return Status::InvalidData(
+            fmt::format("{}: expected a directory, found {}; textdb never follows symbolic links",
+                        Join(root, prefix),
+                        info->type == FileInfo::Type::kSymlink ? "a symbolic link" : "a file"));
+      }
+    } else if (info.status().code() == StatusCode::kNotFound) {
+      TEXTDB_RETURN_IF_ERROR(env->CreateDir(Join(root, prefix)));
+      TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(prefix))));
+    } else {
+      return info.status();
+    }
+    pos = slash + 1;
+  }
+  return Status::Ok();
+}
+
+Status WriteDurably(Env* env, const std::string& path, std::string_view content, bool exclusive) {
+  Result<std::unique_ptr<WritableFile>> file = env->NewWritableFile(path, exclusive);
+  if (!file.ok()) return file.status();
+  TEXTDB_RETURN_IF_ERROR((*file)->Append(content));
+  TEXTDB_RETURN_IF_ERROR((*file)->Sync());
+  return (*file)->Close();
+}
+
+void RemoveQuietly(Env* env, const std::string& path) {
+  // Best effort [C-006]: a leftover temporary file is removed by the next recovery.
+  (void)env->RemoveFile(path);
+}
+
+Status RemoveIfPresent(Env* env, const std::string& path) {
+  Status status = env->RemoveFile(path);
+  return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
+}
+
+// [C-005] / [R-001]: applies journal entries, syncs the directories, drops the journal.
+Status RollForward(Env* env, const std::string& root, const std::vector<JournalEntry>& entries) {
+  std::set<std::string> dirs;
+  for (const JournalEntry& entry : entries) {
+    dirs.insert(std::string(DirOf(entry.target)));
+    if (entry.remove) {
+      TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, entry.target)));
+      continue;
+    }
+    Result<FileInfo> temp = env->Stat(Join(root, entry.temp));
+    if (temp.ok()) {
+      TEXTDB_RETURN_IF_ERROR(env->Rename(Join(root, entry.temp), Join(root, entry.target)));
+      continue;
+    }
+    if (temp.status().code() != StatusCode::kNotFound) return temp.status();
+    // Already renamed by an earlier run: the target must hold the journal's content.
+    Result<std::string> target = env->ReadFile(Join(root, entry.target));
+    if (!target.ok() || target->size() != entry.size || Crc32c(*target) != entry.crc32c) {
+      return Status::InvalidData(fmt::format(
+          "{}: error: neither the temporary file {} nor the committed content named by the "
+          "journal is present [R-003]",
+          Join(root, entry.target), entry.temp));
+    }
+  }
+  for (const std::string& dir : dirs) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, dir)));
+  TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, kJournal)));
+  return env->SyncDir(Join(root, kStateDir));
+}
+
+// removes every temporary file below `dir` (relative), never following links.
+Status RemoveStrayTempFiles(Env* env, const std::string& root, const std::string& dir) {
+  Result<std::vector<std::string>> names = env->ListDir(Join(root, dir));
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
+    const std::string rel = dir.empty() ? name : dir + "/" + name;
+    if (dir.empty() && name == kStateDir) continue;
+    if (IsTempFileName(name)) {
+      TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, rel)));
+      continue;
+    }
+    Result<FileInfo> info = env->Stat(Join(root, rel));
+    if (info.ok() && info->type == FileInfo::Type::kDirectory) {
+      TEXTDB_RETURN_IF_ERROR(RemoveStrayTempFiles(env, root, rel));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsSafeRelativePath(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    std::size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view part = path.substr(pos, slash - pos);
+    if (part.empty() || part == "." || part == "..") return false;
+    pos = slash + 1;
+  }
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\\' || c == 0x7F) return false;
+  }
+  return true;
+}
+
+bool IsTempFileName(std::string_view name) {
+  return name.starts_with('.') && name.find(kTempMarker) != std::string_view::npos;
+}
+
+std::string EncodeJournal(const std::vector<FileChange>& changes,
+                          const std::vector<std::string>& temp_paths) {
+  std::string out = "Journal: textdb 1\n";
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const FileChange& change = changes[i];
+    if (change.content.has_value()) {
+      out +=
+          fmt::format("\nOp: replace\nTarget: {}\nTemp: {}\nSize: {}\nCrc32c: {:08x}\n",
+                      change.path, temp_paths[i], change.content->size(), Crc32c(*change.content));
+    } else {
+      out += fmt::format("\nOp: remove\nTarget: {}\n", change.path);
+    }
+  }
+  out += "\n";
+  out += fmt::format("{}{:08x}\n", kEndMarker, Crc32c(out));
+  return out;
+}
+
+Result<std::vector<JournalEntry>> DecodeJournal(std::string text, std::string_view file_name) {
+  // [C-020]: the last line carries the checksum of everything before it.
+  const std::size_t marker = text.rfind(kEndMarker);
+  const std::size_t body_end = marker;
+  const bool well_placed = marker != std::string::npos &&
+                           (marker == 0 || text[marker - 1] == '\n') &&
+                           text.size() == marker + kEndMarker.size() + 9 && text.back() == '\n';
+  std::uint32_t stored = 0;
+  bool hex_ok = well_placed;
+  for (std::size_t i = 0; hex_ok && i < 8; ++i) {
+    const char c = text[marker + kEndMarker.size() + i];
+    const int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    hex_ok = digit >= 0;
+    stored = (stored << 4) | static_cast<std::uint32_t>(digit < 0 ? 0 : digit);
+  }
+  if (!hex_ok) {
+    return Status::InvalidData(fmt::format(
+        "{}: error: journal has no valid end line '{}XXXXXXXX'; it is cut or damaged [C-020]",
+        file_name, kEndMarker));
+  }
+  const std::uint32_t actual = Crc32c(std::string_view(text).substr(0, body_end));
+  if (actual != stored) {
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(marker), '\n');
+    return Status::InvalidData(fmt::format(
+        "{}:{}:1: error: journal checksum mismatch: stored {:08x}, computed {:08x} [C-020]",
+        file_name, line, stored, actual));
+  }
+  text.resize(body_end);
+  deb822::ParseOptions options;
+  options.file_name = std::string(file_name);
+  Result<deb822::Document> doc = deb822::Parse(std::move(text), options);
+  if (!doc.ok()) return doc.status();
+  const auto& stanzas = doc->stanzas();
+  const auto error = [&](const deb822::Stanza& stanza, std::string_view what) {
+    return Status::InvalidData(
+        fmt::format("{}:{}:1: error: {} [C-020]", file_name, stanza.line(), what));
+  };
+  if (stanzas.empty() || stanzas[0].Get("Journal") != "textdb 1" || stanzas[0].size() != 1) {
+    return Status::InvalidData(fmt::format(
+        "{}:1:1: error: expected a first stanza 'Journal: textdb 1' [C-020]", file_name));
+  }
+  std::vector<JournalEntry> entries;
+  for (std::size_t i = 1; i < stanzas.size(); ++i) {
+    const deb822::Stanza& s = stanzas[i];
+    JournalEntry entry;
+    const auto op = s.Get("Op");
+    const auto target = s.Get("Target");
+    if (!target || !IsSafeRelativePath(*target)) {
+      return error(s, "missing or unsafe 'Target' path [C-021]");
+    }
+    entry.target = std::string(*target);
+    if (op == "remove" && s.size() == 2) {
+      entry.remove = true;
+    } else if (op == "replace" && s.size() == 5) {
+      const auto temp = s.Get("Temp");
+      const auto size = s.Get("Size");
+      const auto crc = s.Get("Crc32c");
+      if (!temp || !IsSafeRelativePath(*temp) || DirOf(*temp) != DirOf(*target) ||
+          !IsTempFileName(BaseOf(*temp))) {
+        return error(s, "missing or unsafe 'Temp' path [C-021]");
+      }
+      entry.temp = std::string(*temp);
+      if (!size || size->empty() || size->size() > 19 ||
+          size->find_first_not_of("0123456789") != std::string_view::npos) {
+        return error(s, "'Size' must be a decimal number of bytes");
+      }
+      entry.size = std::stoull(std::string(*size));
+      if (!crc || crc->size() != 8 ||
+          crc->find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+        return error(s, "'Crc32c' must be 8 lower-case hex digits");
+      }
+      entry.crc32c = static_cast<std::uint32_t>(std::stoul(std::string(*crc), nullptr, 16));
+    } else {
+      return error(s,
+                   "expected 'Op: replace' with Target, Temp, Size and Crc32c, or "
+                   "'Op: remove' with Target");
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChange>& changes,
+                   CommitOutcome* outcome) {
+  *outcome = CommitOutcome::kNotCommitted;
+  std::vector<std::string> temps(changes.size());
+  std::set<std::string> temp_dirs;
+  std::size_t replaced = 0;
+  const auto abandon = [&](Status status) {
+    for (const std::string& temp : temps) {
+      if (!temp.empty()) RemoveQuietly(env, Join(root, temp));
+    }
+    return status;
+  };
+  // [C-002] preparation.
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const FileChange& change = changes[i];
+    if (!change.content.has_value()) continue;
+    ++replaced;
+    Status status = EnsureParentDirs(env, root, change.path);
+    if (!status.ok()) return abandon(status);
+    temps[i] = NewTempPath(change.path);
+    status = WriteDurably(env, Join(root, temps[i]), *change.content, /*exclusive=*/true);
+    if (!status.ok()) return abandon(status);
+    temp_dirs.insert(std::string(DirOf(change.path)));
+  }
+  for (const std::string& dir : temp_dirs) {
+    Status status = env->SyncDir(Join(root, dir));
+    if (!status.ok()) return abandon(status);
+  }
+  if (changes.size() == 1 && replaced == 1) {  // [C-003] one file: the rename commits
+    Status status = env->Rename(Join(root, temps[0]), Join(root, changes[0].path));
+    if (!status.ok()) return abandon(status);
+    *outcome = CommitOutcome::kNeedsRecovery;  // renamed, not yet durable
+    TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(changes[0].path))));
+    *outcome = CommitOutcome::kCommitted;
+    return Status::Ok();
+  }
+  // [C-004] the journal; its directory sync is the commit point.
+  const std::string journal = EncodeJournal(changes, temps);
+  Status status = WriteDurably(env, Join(root, kJournalTmp), journal, /*exclusive=*/false);
+  if (status.ok()) status = env->Rename(Join(root, kJournalTmp), Join(root, kJournal));
+  if (!status.ok()) {
+    RemoveQuietly(env, Join(root, kJournalTmp));
+    return abandon(status);
+  }
+  *outcome = CommitOutcome::kNeedsRecovery;
+  TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, kStateDir)));
+  // [C-005] application.
+  Result<std::vector<JournalEntry>> entries = DecodeJournal(journal, kJournal);
+  if (!entries.ok()) return entries.status();
+  TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries));
+  *outcome = CommitOutcome::kCommitted;
+  return Status::Ok();
+}
+
+Status Recover(Env* env, const std::string& root) {
+  Result<std::string> journal = env->ReadFile(Join(root, kJournal));
+  if (journal.ok()) {
+    Result<std::vector<JournalEntry>> entries =
+        DecodeJournal(std::move(journal).value(), Join(root, kJournal));
+    if (!entries.ok()) return entries.status();
+    TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries));
+  } else if (journal.status().code() != StatusCode::kNotFound) {
+    return journal.status();
+  }
+  TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, kJournalTmp)));
+  return RemoveStrayTempFiles(env, root, "");
+}
+
+}  // namespace textdb::internal

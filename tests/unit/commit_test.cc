@@ -1,0 +1,293 @@
+// Tests for the commit protocol and recovery (src/storage/commit.h, format-spec/storage.md),
+// including every-step fault injection.
+#include "storage/commit.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "base/crc32c.h"
+#include "fault_env.h"
+
+namespace textdb::internal {
+namespace {
+
+using ::testing::HasSubstr;
+using Files = std::map<std::string, std::string>;
+
+constexpr char kRoot[] = "/db";
+
+// Every file below `dir` (relative to kRoot) with its content; directories end with '/'.
+void Snapshot(Env* env, const std::string& dir, Files* out) {
+  const std::string abs = dir.empty() ? kRoot : std::string(kRoot) + "/" + dir;
+  auto names = env->ListDir(abs);
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  for (const std::string& name : *names) {
+    const std::string rel = dir.empty() ? name : dir + "/" + name;
+    auto info = env->Stat(std::string(kRoot) + "/" + rel);
+    ASSERT_TRUE(info.ok());
+    if (info->type == FileInfo::Type::kDirectory) {
+      (*out)[rel + "/"] = "";
+      Snapshot(env, rel, out);
+    } else {
+      (*out)[rel] = *env->ReadFile(std::string(kRoot) + "/" + rel);
+    }
+  }
+}
+
+Files Snapshot(Env* env) {
+  Files files;
+  Snapshot(env, "", &files);
+  return files;
+}
+
+// Data files only: what a reader of the database sees (empty directories and the state
+// directory's LOCK do not count).
+Files DataOf(const Files& files) {
+  Files data;
+  for (const auto& [path, content] : files) {
+    if (!path.ends_with("/") && !path.starts_with(".textdb/")) data[path] = content;
+  }
+  return data;
+}
+
+class CommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = NewMemEnv();
+    ASSERT_TRUE(env_->CreateDir(kRoot).ok());
+    ASSERT_TRUE(env_->CreateDir(std::string(kRoot) + "/.textdb").ok());
+    ASSERT_TRUE(env_->CreateDir(std::string(kRoot) + "/users").ok());
+    Put("users/a.deb822", "Name: a\n");
+    Put("users/b.deb822", "Name: b\n");
+  }
+
+  void Put(const std::string& rel, const std::string& content) {
+    auto file = env_->NewWritableFile(std::string(kRoot) + "/" + rel, false);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(content).ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  }
+
+  std::unique_ptr<Env> env_;
+};
+
+TEST(Crc32cTest, KnownVector) {
+  EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
+  EXPECT_EQ(Crc32c(""), 0u);
+  EXPECT_EQ(Crc32c("56789", Crc32c("1234")), 0xE3069283u);
+}
+
+TEST(CommitPathTest, C021_SafeRelativePaths) {
+  for (const char* good : {"a", "users/j/jo.deb822", ".textdb/journal", "x/.hidden"}) {
+    EXPECT_TRUE(IsSafeRelativePath(good)) << good;
+  }
+  for (const char* bad : {"", "/etc/passwd", "../x", "a/../b", "a/./b", "a//b", "a/", ".", "..",
+                          "a\\b", "a\nb", "a\x7f"}) {
+    EXPECT_FALSE(IsSafeRelativePath(bad)) << bad;
+  }
+  EXPECT_FALSE(IsSafeRelativePath(std::string("a\0b", 3)));
+}
+
+TEST(JournalTest, C020_RoundTrip) {
+  const std::vector<FileChange> changes = {{"users/a.deb822", "Name: a2\n"},
+                                           {"users/b.deb822", std::nullopt}};
+  const std::vector<std::string> temps = {"users/.a.deb822.textdb-tmp-1", ""};
+  const std::string text = EncodeJournal(changes, temps);
+  EXPECT_THAT(text, HasSubstr("Op: replace\nTarget: users/a.deb822\nTemp: "
+                              "users/.a.deb822.textdb-tmp-1\nSize: 9\nCrc32c: "));
+  auto entries = DecodeJournal(text, "journal");
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].target, "users/a.deb822");
+  EXPECT_EQ((*entries)[0].size, 9u);
+  EXPECT_EQ((*entries)[0].crc32c, Crc32c("Name: a2\n"));
+  EXPECT_TRUE((*entries)[1].remove);
+}
+
+TEST(JournalTest, C020_EveryBitFlipIsDetected) {
+  const std::string text =
+      EncodeJournal({{"t/a", "x"}, {"t/b", std::nullopt}}, {"t/.a.textdb-tmp-9", ""});
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = text;
+      damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
+      EXPECT_FALSE(DecodeJournal(damaged, "journal").ok()) << "byte " << i << " bit " << bit;
+    }
+  }
+  EXPECT_FALSE(DecodeJournal(text.substr(0, text.size() - 1), "journal").ok());
+  EXPECT_FALSE(DecodeJournal("", "journal").ok());
+}
+
+TEST(JournalTest, C020_ChecksumErrorNamesFileAndLine) {
+  std::string text =
+      EncodeJournal({{"t/a", "x"}, {"t/b", std::nullopt}}, {"t/.a.textdb-tmp-9", ""});
+  text[text.find("t/b")] = 'u';
+  auto entries = DecodeJournal(text, ".textdb/journal");
+  EXPECT_THAT(entries.status().message(),
+              HasSubstr(".textdb/journal:12:1: error: journal checksum mismatch"));
+}
+
+// A journal with a valid checksum that names an unsafe path is still refused [C-021].
+TEST(JournalTest, C021_UnsafePathsAreRejectedEvenWithAValidChecksum) {
+  for (const char* target : {"../outside", "/etc/passwd", "a/../../b"}) {
+    const std::string text =
+        EncodeJournal({{target, std::nullopt}, {"t/b", std::nullopt}}, {"", ""});
+    auto entries = DecodeJournal(text, "journal");
+    EXPECT_THAT(entries.status().message(), HasSubstr("unsafe 'Target' path")) << target;
+  }
+  const std::string text =
+      EncodeJournal({{"t/a", "x"}, {"t/b", std::nullopt}}, {"u/.a.textdb-tmp-1", ""});
+  EXPECT_THAT(DecodeJournal(text, "journal").status().message(), HasSubstr("unsafe 'Temp'"));
+}
+
+TEST_F(CommitTest, C003_SingleFileCommit) {
+  CommitOutcome outcome;
+  ASSERT_TRUE(CommitFiles(env_.get(), kRoot, {{"users/a.deb822", "Name: A\n"}}, &outcome).ok());
+  EXPECT_EQ(outcome, CommitOutcome::kCommitted);
+  Files files = Snapshot(env_.get());
+  EXPECT_EQ(DataOf(files),
+            (Files{{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", "Name: b\n"}}));
+}
+
+TEST_F(CommitTest, C004_MultiFileCommitWithNewDirectoriesAndRemoval) {
+  CommitOutcome outcome;
+  const std::vector<FileChange> changes = {{"users/a.deb822", "Name: A\n"},
+                                           {"users/b.deb822", std::nullopt},
+                                           {"users/c/cd.deb822", "Name: cd\n"},
+                                           {"groups/g.deb822", "Group: g\n"}};
+  ASSERT_TRUE(CommitFiles(env_.get(), kRoot, changes, &outcome).ok());
+  EXPECT_EQ(outcome, CommitOutcome::kCommitted);
+  EXPECT_EQ(DataOf(Snapshot(env_.get())), (Files{{"groups/g.deb822", "Group: g\n"},
+                                                 {"users/a.deb822", "Name: A\n"},
+                                                 {"users/c/cd.deb822", "Name: cd\n"}}));
+  EXPECT_EQ(Snapshot(env_.get()).count(".textdb/journal"), 0u);
+}
+
+TEST_F(CommitTest, C002_SymlinkedDirectoryIsRefused) {
+  // MemEnv has no symlinks; a file standing where a directory must be is refused the same way.
+  Put("users/c", "not a directory");
+  CommitOutcome outcome;
+  Status status = CommitFiles(env_.get(), kRoot,
+                              {{"users/c/cd.deb822", "x"}, {"users/a.deb822", "y"}}, &outcome);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("expected a directory, found a file"));
+  EXPECT_EQ(outcome, CommitOutcome::kNotCommitted);
+  EXPECT_EQ(DataOf(Snapshot(env_.get()))["users/a.deb822"], "Name: a\n");
+}
+
+TEST_F(CommitTest, R001_RecoveryRollsACommittedJournalForward) {
+  // Simulate a crash right after the commit point: temp files and journal in place.
+  Put("users/.a.deb822.textdb-tmp-1", "Name: A\n");
+  Put(".textdb/journal",
+      EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", std::nullopt}},
+                    {"users/.a.deb822.textdb-tmp-1", ""}));
+  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  EXPECT_EQ(DataOf(Snapshot(env_.get())), (Files{{"users/a.deb822", "Name: A\n"}}));
+  EXPECT_EQ(Snapshot(env_.get()).count(".textdb/journal"), 0u);
+  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());  // idempotent
+  EXPECT_EQ(DataOf(Snapshot(env_.get())), (Files{{"users/a.deb822", "Name: A\n"}}));
+}
+
+TEST_F(CommitTest, R001_RecoveryAfterPartialApplication) {
+  // The first rename happened before the crash; the journal is still there.
+  Put("users/a.deb822", "Name: A\n");
+  Put("users/.b.deb822.textdb-tmp-2", "Name: B\n");
+  Put(".textdb/journal",
+      EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", "Name: B\n"}},
+                    {"users/.a.deb822.textdb-tmp-1", "users/.b.deb822.textdb-tmp-2"}));
+  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  EXPECT_EQ(DataOf(Snapshot(env_.get())),
+            (Files{{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", "Name: B\n"}}));
+}
+
+TEST_F(CommitTest, R002_UncommittedLeftoversAreDiscarded) {
+  Put("users/.a.deb822.textdb-tmp-1", "Name: A\n");
+  Put(".textdb/journal.tmp", "Journal: textdb 1\n");
+  const Files before = DataOf(Snapshot(env_.get()));
+  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  const Files after = Snapshot(env_.get());
+  EXPECT_EQ(DataOf(after),
+            (Files{{"users/a.deb822", "Name: a\n"}, {"users/b.deb822", "Name: b\n"}}));
+  EXPECT_EQ(after.count(".textdb/journal.tmp"), 0u);
+  EXPECT_NE(before, DataOf(after));  // the temp file counted as data before and is gone now
+}
+
+TEST_F(CommitTest, R003_CorruptJournalChangesNothing) {
+  Put("users/.a.deb822.textdb-tmp-1", "Name: A\n");
+  std::string journal =
+      EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", std::nullopt}},
+                    {"users/.a.deb822.textdb-tmp-1", ""});
+  journal[20] ^= 1;
+  Put(".textdb/journal", journal);
+  const Files before = Snapshot(env_.get());
+  Status status = Recover(env_.get(), kRoot);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("/db/.textdb/journal:"));
+  EXPECT_EQ(Snapshot(env_.get()), before);
+}
+
+TEST_F(CommitTest, R003_MissingTempAndWrongTargetIsCorruption) {
+  Put(".textdb/journal",
+      EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", std::nullopt}},
+                    {"users/.a.deb822.textdb-tmp-1", ""}));
+  Status status = Recover(env_.get(), kRoot);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("[R-003]"));
+}
+
+// [C-006], [R-001]: fail each Env call of a commit in turn (once, and from then on); after
+// recovery the data is exactly the old or the new state, never a mix, and nothing is left over.
+TEST_F(CommitTest, C006_EveryFailedStepLeavesOldOrNewState) {
+  const std::vector<FileChange> changes = {{"users/a.deb822", "Name: A\n"},
+                                           {"users/b.deb822", std::nullopt},
+                                           {"users/c/cd.deb822", "Name: cd\n"}};
+  const Files old_state = DataOf(Snapshot(env_.get()));
+  Files new_state = old_state;
+  new_state["users/a.deb822"] = "Name: A\n";
+  new_state.erase("users/b.deb822");
+  new_state["users/c/cd.deb822"] = "Name: cd\n";
+
+  for (bool persistent : {false, true}) {
+    int faults = 0;
+    for (long n = 1;; ++n) {
+      SCOPED_TRACE(::testing::Message() << "fail call " << n << (persistent ? " onwards" : ""));
+      std::unique_ptr<Env> base = NewMemEnv();
+      ASSERT_TRUE(base->CreateDir(kRoot).ok());
+      ASSERT_TRUE(base->CreateDir(std::string(kRoot) + "/.textdb").ok());
+      ASSERT_TRUE(base->CreateDir(std::string(kRoot) + "/users").ok());
+      for (const auto& [path, content] : old_state) {
+        auto file = base->NewWritableFile(std::string(kRoot) + "/" + path, false);
+        ASSERT_TRUE((*file)->Append(content).ok());
+      }
+      testing::FaultEnv env(base.get());
+      env.FailAt(n, persistent);
+      CommitOutcome outcome;
+      Status status = CommitFiles(&env, kRoot, changes, &outcome);
+      env.FailAt(0, false);
+      if (status.ok()) {
+        EXPECT_EQ(DataOf(Snapshot(base.get())), new_state);
+        break;  // no call left to fail
+      }
+      ++faults;
+      if (outcome == CommitOutcome::kNotCommitted) {
+        ASSERT_TRUE(Recover(&env, kRoot).ok());
+        EXPECT_EQ(DataOf(Snapshot(base.get())), old_state);
+      } else {
+        ASSERT_EQ(outcome, CommitOutcome::kNeedsRecovery);
+        ASSERT_TRUE(Recover(&env, kRoot).ok());
+        EXPECT_EQ(DataOf(Snapshot(base.get())), new_state);
+      }
+      const Files after = Snapshot(base.get());
+      EXPECT_EQ(after.count(".textdb/journal"), 0u);
+      EXPECT_EQ(after.count(".textdb/journal.tmp"), 0u);
+      for (const auto& [path, content] : after)
+        EXPECT_FALSE(path.find("textdb-tmp") != std::string::npos) << path;
+    }
+    EXPECT_GT(faults, 15);
+  }
+}
+
+}  // namespace
+}  // namespace textdb::internal

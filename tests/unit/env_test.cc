@@ -1,0 +1,228 @@
+// Tests for the Env seam (include/textdb/env.h): the same contract checked against the POSIX Env
+// (in a temporary directory) and the in-memory Env.
+#include "textdb/env.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace textdb {
+namespace {
+
+enum class Kind { kPosix, kMem };
+
+class EnvTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Kind::kPosix) {
+      env_ = Env::Default();
+      char tmpl[] = "/tmp/textdb-env-XXXXXX";
+      ASSERT_NE(::mkdtemp(tmpl), nullptr);
+      root_ = tmpl;
+    } else {
+      mem_ = NewMemEnv();
+      env_ = mem_.get();
+      root_ = "/db";
+      ASSERT_TRUE(env_->CreateDir(root_).ok());
+    }
+  }
+  void TearDown() override {
+    if (GetParam() == Kind::kPosix) std::filesystem::remove_all(root_);
+  }
+
+  std::string Path(const std::string& name) const { return root_ + "/" + name; }
+
+  void Write(const std::string& name, const std::string& data) {
+    auto file = env_->NewWritableFile(Path(name), /*exclusive=*/false);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    ASSERT_TRUE((*file)->Append(data).ok());
+    ASSERT_TRUE((*file)->Sync().ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  }
+
+  std::unique_ptr<Env> mem_;
+  Env* env_ = nullptr;
+  std::string root_;
+};
+
+TEST_P(EnvTest, WriteReadRoundTrip) {
+  Write("a.txt", "hello\n");
+  auto data = env_->ReadFile(Path("a.txt"));
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "hello\n");
+  Write("a.txt", "x");  // non-exclusive truncates
+  EXPECT_EQ(*env_->ReadFile(Path("a.txt")), "x");
+}
+
+TEST_P(EnvTest, ReadFileRange) {
+  Write("r", "0123456789");
+  EXPECT_EQ(*env_->ReadFileRange(Path("r"), 2, 3), "234");
+  EXPECT_EQ(*env_->ReadFileRange(Path("r"), 8, 10), "89");
+  EXPECT_EQ(*env_->ReadFileRange(Path("r"), 20, 5), "");
+  EXPECT_EQ(env_->ReadFileRange(Path("none"), 0, 1).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(EnvTest, LargeFileRoundTrip) {
+  std::string big(3 * 1024 * 1024 + 7, 'q');
+  Write("big", big);
+  EXPECT_EQ(*env_->ReadFile(Path("big")), big);
+}
+
+TEST_P(EnvTest, MissingFileIsNotFound) {
+  EXPECT_EQ(env_->ReadFile(Path("nope")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env_->RemoveFile(Path("nope")).code(), StatusCode::kNotFound);
+  EXPECT_EQ(env_->Stat(Path("nope")).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(EnvTest, ExclusiveCreateFailsWhenFileExists) {
+  Write("t", "1");
+  auto again = env_->NewWritableFile(Path("t"), /*exclusive=*/true);
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(*env_->ReadFile(Path("t")), "1");
+}
+
+TEST_P(EnvTest, RenameReplacesAtomically) {
+  Write("new", "new");
+  Write("old", "old");
+  ASSERT_TRUE(env_->Rename(Path("new"), Path("old")).ok());
+  EXPECT_EQ(*env_->ReadFile(Path("old")), "new");
+  EXPECT_EQ(env_->ReadFile(Path("new")).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(env_->SyncDir(root_).ok());
+}
+
+TEST_P(EnvTest, DirectoriesListAndRemove) {
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());  // already there: fine
+  Write("d/b", "");
+  Write("d/a", "");
+  auto names = env_->ListDir(Path("d"));
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(env_->RemoveDir(Path("d")).ok());  // not empty
+  ASSERT_TRUE(env_->RemoveFile(Path("d/a")).ok());
+  ASSERT_TRUE(env_->RemoveFile(Path("d/b")).ok());
+  EXPECT_TRUE(env_->RemoveDir(Path("d")).ok());
+  EXPECT_FALSE(env_->CreateDir(Path("x/y")).ok());  // parent missing
+}
+
+TEST_P(EnvTest, StatReportsTypeSizeAndChange) {
+  Write("f", "12345");
+  auto info = env_->Stat(Path("f"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileInfo::Type::kRegular);
+  EXPECT_EQ(info->size, 5u);
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());
+  EXPECT_EQ(env_->Stat(Path("d"))->type, FileInfo::Type::kDirectory);
+  const auto inode = info->inode;
+  Write("g", "other");
+  ASSERT_TRUE(env_->Rename(Path("g"), Path("f")).ok());
+  EXPECT_NE(env_->Stat(Path("f"))->inode, inode);  // replaced files are told apart by inode
+}
+
+TEST_P(EnvTest, ExclusiveLockExcludesOthers) {
+  auto lock = env_->LockFile(Path("LOCK"), /*exclusive=*/true, /*wait=*/false);
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  if (GetParam() == Kind::kMem) {  // OFD locks conflict between open file descriptions
+    auto second = env_->LockFile(Path("LOCK"), true, false);
+    EXPECT_EQ(second.status().code(), StatusCode::kConflict);
+  }
+  lock->reset();
+  auto again = env_->LockFile(Path("LOCK"), true, false);
+  EXPECT_TRUE(again.ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::Values(Kind::kPosix, Kind::kMem),
+                         [](const ::testing::TestParamInfo<Kind>& param_info) {
+                           return param_info.param == Kind::kPosix ? std::string("Posix")
+                                                                   : std::string("Mem");
+                         });
+
+// POSIX only: the lock is an OFD lock, so it conflicts across processes, survives an unrelated
+// open/close of the lock file in the holder's process, and a dead holder releases it at once.
+class PosixLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/textdb-lock-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/LOCK";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Exit code of a child process that tries to take the lock without waiting: 0 when granted,
+  // 1 when refused as locked.
+  int ChildTries() const {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      auto lock = Env::Default()->LockFile(path_, true, false);
+      ::_exit(lock.ok() ? 0 : (lock.status().code() == StatusCode::kConflict ? 1 : 2));
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WEXITSTATUS(status);
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(PosixLockTest, ConflictsAcrossProcessesAndSurvivesUnrelatedClose) {
+  auto lock = Env::Default()->LockFile(path_, true, false);
+  ASSERT_TRUE(lock.ok());
+  EXPECT_EQ(ChildTries(), 1);
+  const int fd = ::open(path_.c_str(), O_RDONLY);  // a classic POSIX lock would drop here
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  EXPECT_EQ(ChildTries(), 1);
+  lock->reset();
+  EXPECT_EQ(ChildTries(), 0);
+}
+
+TEST_F(PosixLockTest, KilledHolderReleasesTheLock) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    auto lock = Env::Default()->LockFile(path_, true, false);
+    const char byte = lock.ok() ? 'y' : 'n';
+    (void)!::write(ready[1], &byte, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 'y');
+  EXPECT_EQ(ChildTries(), 1);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_EQ(ChildTries(), 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+}
+
+TEST_F(PosixLockTest, SymlinksAreNotFollowed) {
+  const std::string target = dir_ + "/target";
+  {
+    auto file = Env::Default()->NewWritableFile(target, false);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append("secret").ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  }
+  const std::string link = dir_ + "/link";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  EXPECT_FALSE(Env::Default()->ReadFile(link).ok());
+  EXPECT_FALSE(Env::Default()->NewWritableFile(link, false).ok());
+  EXPECT_EQ(Env::Default()->Stat(link)->type, FileInfo::Type::kSymlink);
+  EXPECT_EQ(*Env::Default()->ReadFile(target), "secret");
+}
+
+}  // namespace
+}  // namespace textdb
