@@ -1,0 +1,60 @@
+// Private helpers of the schema module (include/textdb/schema.h): the compiled pattern type and
+// the pieces of value checking that the schema parser shares with CheckValue.
+#ifndef TEXTDB_SCHEMA_VALUE_TYPES_H_
+#define TEXTDB_SCHEMA_VALUE_TYPES_H_
+
+#include <re2/re2.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace textdb::internal {
+
+// An RE2 pattern compiled for whole-value matching [S-025]. Immutable after construction.
+class CompiledPattern {
+ public:
+  // Compiles `pattern` (RE2 syntax, UTF-8, no logging). Returns nullptr and sets `*error` to
+  // RE2's message when it does not compile (including when it needs more than kMaxMemory).
+  static std::shared_ptr<const CompiledPattern> Compile(std::string_view pattern,
+                                                        std::string* error);
+  // True when the whole of `text` matches.
+  bool FullMatch(std::string_view text) const;
+
+  // Memory limit for one compiled pattern, in bytes: hostile patterns fail to compile instead of
+  // exhausting memory; matching is linear in the text (RE2 guarantee).
+  static constexpr int64_t kMaxMemory = 8 << 20;
+
+ private:
+  explicit CompiledPattern(std::string_view pattern, const RE2::Options& options);
+  RE2 re_;
+};
+
+// `value` for messages: in single quotes, with \\, \', \n and \t escaped and shortened to
+// kMaxQuotedBytes bytes of input (at a UTF-8 boundary) followed by "...".
+std::string QuoteForMessage(std::string_view value);
+inline constexpr std::size_t kMaxQuotedBytes = 60;
+
+// The elements of a comma-separated list: split at ',' and trimmed of spaces, tabs and LF
+// [S-107]. An empty `raw` (after trimming) has no elements. Elements may be empty; callers
+// reject them.
+std::vector<std::string_view> SplitList(std::string_view raw);
+
+// Trims spaces, tabs and LF at both ends.
+std::string_view TrimSpace(std::string_view text);
+
+// ASCII case-insensitive equality.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Why `raw` is not a Debian version [S-108], or "" when it is one.
+std::string DebVersionError(std::string_view raw);
+
+// dpkg's verrevcmp on one version part (upstream or revision) [S-109].
+int VerRevCmp(std::string_view a, std::string_view b);
+
+}  // namespace textdb::internal
+
+#endif  // TEXTDB_SCHEMA_VALUE_TYPES_H_

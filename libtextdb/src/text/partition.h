@@ -1,0 +1,102 @@
+// Key-prefix partitioning: which data file of a table holds a record key, and the inverse for
+// the engine's directory scan. Normative rules: format-spec/partitioning.md ([P-001]..[P-060]).
+//
+// A table of depth d keeps each record in the file named by the first d *units* of its folded
+// key (a unit is a grapheme cluster, shortened to its first code point when long):
+//   d=0 -> all.deb822;  d=1 -> j.deb822;  d=2 -> j/jo.deb822;  d=3 -> j/jo/joh.deb822
+// Keys with fewer than d units use what they have (d=2: "J" -> j.deb822). Path components are
+// percent-encoded so that no key can name a path outside the table directory and every name is
+// portable (Windows, case-insensitive file systems).
+//
+// Part of the text layer (uses unicode.h, hence ICU). All paths are relative to the table
+// directory and use '/' as the separator; this file never touches the file system.
+// Thread-safety: every function may be called from any thread at the same time.
+#ifndef TEXTDB_TEXT_PARTITION_H_
+#define TEXTDB_TEXT_PARTITION_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "textdb/status.h"
+
+namespace textdb::internal {
+
+// Part of the on-disk format; see format-spec/partitioning.md.
+inline constexpr int kMaxPartitionDepth = 4;                            // [P-003]
+inline constexpr std::size_t kMaxUnitWeight = 12;                       // [P-012]
+inline constexpr std::size_t kMaxPathComponentBytes = 64;               // [P-040]
+inline constexpr std::string_view kPartitionExtension = ".deb822";      // [P-021]
+inline constexpr std::string_view kSinglePartitionFile = "all.deb822";  // [P-020], depth 0
+
+// A partition: the units of the folded key prefix that name one data file.
+struct Partition {
+  int depth = 0;  // the table's depth, 0..kMaxPartitionDepth
+  // 0..depth units [P-013]; each is one grapheme cluster of a folded key, or the first code point
+  // of a long one [P-012]. Empty exactly when depth == 0.
+  std::vector<std::string> units;
+
+  // True when the partition is the file of short keys: keys with exactly units.size() < depth
+  // units, i.e. whose whole folded key is named by the units [P-013].
+  bool IsShort() const { return units.size() < static_cast<std::size_t>(depth); }
+  // The units concatenated (for messages; not necessarily a prefix of any folded key when a
+  // unit was shortened).
+  std::string Prefix() const;
+
+  friend bool operator==(const Partition&, const Partition&) = default;
+};
+
+// Percent-encodes `text` into one path component [P-030..P-034]: characters of the encoded set,
+// a leading or trailing '.' or space, the first byte of a Windows reserved name and the '.' of a
+// ".deb822" suffix become %XX (uppercase hex) per byte; bytes that are not valid UTF-8 are
+// encoded too, so the function is total and injective. The empty string encodes to itself.
+std::string EncodePathComponent(std::string_view text);
+
+// The inverse of EncodePathComponent [P-035]: returns the text `component` encodes.
+// Errors: kInvalidArgument when `component` is not exactly what EncodePathComponent produces for
+// some text (bad or lowercase escape, a byte that should have been escaped or an escape that
+// should not be there).
+Result<std::string> DecodePathComponent(std::string_view component);
+
+// The partition of `key` in a table of depth `depth`: FoldKey, then the first min(k, depth)
+// units [P-010..P-013].
+// Errors: kInvalidArgument when depth is outside 0..kMaxPartitionDepth, the key is empty or not
+// valid UTF-8 [P-002]; kNotSupported when ICU fails.
+// PERF: keys whose first depth units (and the character after them) are ASCII skip ICU.
+Result<Partition> PartitionOfKey(std::string_view key, int depth);
+
+// As PartitionOfKey but always through ICU; the reference the ASCII fast path must agree with.
+// For tests and benchmarks.
+Result<Partition> PartitionOfKeyWithIcu(std::string_view key, int depth);
+
+// The data file of `partition`, relative to the table directory [P-020]: e.g. "j/jo.deb822".
+// REQUIRES: `partition` came from PartitionOfKey or PartitionPrefixOf.
+std::string PartitionFilePath(const Partition& partition);
+
+// PartitionFilePath(PartitionOfKey(key, depth)): the relative path of the file that holds `key`.
+// Every component of the result is non-empty, at most kMaxPathComponentBytes bytes, not "." or
+// "..", and contains no '/', '\\' or NUL [P-040]. Errors: as PartitionOfKey.
+// PERF: called for every get and put. ASCII keys take the fast path (no ICU, one allocation at
+// most): about 80 ns; other keys about 1 us, 4 KB keys about 3.5 us (-O2, shared 2-core machine,
+// measured once by hand; a benchmark in tests/bench/ is to record it).
+Result<std::string> PartitionPath(std::string_view key, int depth);
+
+// Decides whether `relative_path` (as found when scanning a table directory, '/'-separated) is
+// a data file of a table of depth `depth`, and which partition it is [P-050]. Returns the
+// partition exactly when PartitionPath of some key returns `relative_path` byte for byte;
+// nullopt for anything else ("notes.txt", "jo.deb822~", ".#jo.deb822", "j/JO.deb822", a file at
+// the wrong level, or a depth outside 0..kMaxPartitionDepth). Never fails otherwise.
+std::optional<Partition> PartitionPrefixOf(std::string_view relative_path, int depth);
+
+// Prefix-scan pruning [P-051]: false only when no key whose folded form starts with
+// `folded_query_prefix` (byte for byte) can be stored in `partition`. True for the empty prefix
+// and at depth 0. Conservative: on invalid UTF-8 or an ICU failure it returns true.
+// REQUIRES: `folded_query_prefix` is FoldKey output (or a byte prefix of one, cut at a code
+// point boundary).
+bool PartitionMayHold(const Partition& partition, std::string_view folded_query_prefix);
+
+}  // namespace textdb::internal
+
+#endif  // TEXTDB_TEXT_PARTITION_H_
