@@ -1,0 +1,169 @@
+// The textdb storage engine: a database directory of tables whose records are deb822 stanzas in
+// key-prefix partition files (format-spec/storage.md, schema.md, partitioning.md).
+//
+//   textdb::Options options;
+//   auto db = textdb::Database::Open("inventory", options);
+//   if (!db.ok()) return db.status();
+//   textdb::Result<textdb::Record> item = (*db)->Get("items", {"bolt-m6"});
+//   textdb::Transaction txn = (*db)->Begin();
+//   TEXTDB_RETURN_IF_ERROR(txn.Update("items", {"bolt-m6"}, {{"Count", "119"}}));
+//   TEXTDB_RETURN_IF_ERROR(txn.Commit());
+//
+// Thread-safety: a Database may be used from several threads at once. A Transaction is used by
+// one thread. Several processes may open the same database: reads take a shared lock, commits an
+// exclusive one, so a reader never sees half of a commit.
+#ifndef TEXTDB_DB_H_
+#define TEXTDB_DB_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "textdb/deb822.h"
+#include "textdb/env.h"
+#include "textdb/schema.h"
+#include "textdb/status.h"
+
+namespace textdb {
+
+struct Options {
+  // File-system seam; null = Env::Default(). Not owned; must outlive the Database.
+  Env* env = nullptr;
+  // Bound on the bytes of parsed records kept by the LRU cache. Default 64 MiB.
+  std::size_t cache_bytes = std::size_t{64} << 20;
+  // Index every partition of every table at open, in parallel; otherwise a partition is
+  // indexed when first used (a single get reads only its own partition). Default false.
+  bool preload = false;
+  // Threads used by preload; 0 = the number of cores.
+  unsigned threads = 0;
+};
+
+// An immutable record: a stanza and where it is stored. Cheap to copy; stays valid after the
+// cache evicts it and after the database is closed.
+class Record {
+ public:
+  Record() = default;
+  const deb822::Stanza& stanza() const { return *stanza_; }
+  std::optional<std::string_view> Get(std::string_view field) const { return stanza_->Get(field); }
+  // The data file (relative to the database directory) and 1-based line of the stanza.
+  const std::string& file() const { return file_; }
+  std::uint32_t line() const { return line_; }
+
+ private:
+  friend class Database;
+  std::shared_ptr<const deb822::Stanza> stanza_ = std::make_shared<const deb822::Stanza>();
+  std::string file_;
+  std::uint32_t line_ = 0;
+};
+
+struct DatabaseStats {
+  std::uint64_t records = 0;      // in the partitions indexed so far
+  std::uint64_t partitions = 0;   // indexed so far
+  std::uint64_t bytes = 0;        // of the partitions indexed so far
+  std::uint64_t index_bytes = 0;  // memory held by the offset index
+  std::uint64_t cache_hits = 0;
+  std::uint64_t cache_misses = 0;
+  std::uint64_t cache_evictions = 0;
+  std::uint64_t cache_bytes = 0;
+};
+
+class Database;
+
+// A set of changes applied all or nothing by Commit(). Operations are checked against the
+// current files when Commit() runs (under the exclusive lock), so a change made meanwhile by
+// another process or a text editor is never overwritten unseen.
+class Transaction {
+ public:
+  Transaction(Transaction&&) = default;
+  Transaction& operator=(Transaction&&) = default;
+
+  // Inserts `record`, or replaces the record with its key (fields that did not change keep their
+  // exact bytes).
+  void Put(std::string table, deb822::Stanza record);
+  // Inserts `record`; Commit fails with kConflict when its key exists.
+  void Insert(std::string table, deb822::Stanza record);
+  // Sets (value) or removes (nullopt) fields of the record with key `key` (one raw value per key
+  // field, in key order); Commit fails with kNotFound when it does not exist.
+  void Update(std::string table, std::vector<std::string> key,
+              std::vector<std::pair<std::string, std::optional<std::string>>> fields);
+  // Deletes the record with key `key`; Commit fails with kNotFound when it does not exist.
+  void Delete(std::string table, std::vector<std::string> key);
+
+  // Applies every operation atomically and durably (format-spec/storage.md [C-001..C-006]).
+  // Fails, changing nothing, with kInvalidData when a record breaks its schema (the message names
+  // the record and the field) or a data file to change does not parse, kNotFound/kConflict as
+  // above, kIOError on I/O errors. After an I/O error past the commit point the Database refuses
+  // further commits (kIOError) until it is reopened. The Transaction is empty afterwards.
+  Status Commit();
+
+ private:
+  friend class Database;
+  struct Op {
+    enum class Kind { kPut, kInsert, kUpdate, kDelete } kind;
+    std::string table;
+    deb822::Stanza record;
+    std::vector<std::string> key;
+    std::vector<std::pair<std::string, std::optional<std::string>>> fields;
+  };
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+  std::vector<Op> ops_;
+};
+
+class Database {
+ public:
+  // Creates an empty database in `dir` (which must not exist or be empty) [B-001].
+  static Status Create(const std::string& dir, Env* env = nullptr);
+  // Opens the database in `dir`. Fails with kNotFound when it is not a database, kInvalidData
+  // when a schema file is invalid or a journal is corrupt, kIOError on I/O errors. Finishes an
+  // interrupted commit first ([R-001]).
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir, const Options& options);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // Names of the tables, sorted.
+  std::vector<std::string> Tables() const;
+  // The schema of `table`, or kNotFound.
+  Result<Schema> GetSchema(std::string_view table) const;
+  // Creates a table from a schema file's text (its Table field names it). Fails with kConflict
+  // when it exists, kInvalidData when the schema is invalid.
+  Status CreateTable(const std::string& schema_text);
+
+  // The record whose key is `key` (one raw value per key field, in key order). kNotFound when
+  // absent; kInvalidData when the partition holding it does not parse or holds a duplicate key.
+  Result<Record> Get(std::string_view table, const std::vector<std::string>& key);
+  // Calls `visit` for every record of `table` whose first key field starts with `prefix` (after
+  // the partition folding of format-spec/partitioning.md; "" = all), partition by partition in
+  // key order, stopping early when it returns false. Only partitions that may hold such keys are
+  // read.
+  Status Scan(std::string_view table, std::string_view prefix,
+              const std::function<bool(const Record&)>& visit);
+
+  // Checks the whole database: every file parses, every record holds its schema, no key is
+  // stored twice or in the wrong partition, no temporary files are left. Appends one message per
+  // problem ("FILE:LINE:COL: error: ...") and returns kInvalidData when there is any.
+  Status Check(std::vector<std::string>* problems);
+
+  Transaction Begin() { return Transaction(this); }
+  DatabaseStats Stats() const;
+  const std::string& dir() const;
+
+ private:
+  friend class Transaction;
+  struct Impl;
+  explicit Database(std::unique_ptr<Impl> impl);
+  Status Commit(std::vector<Transaction::Op> ops);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace textdb
+
+#endif  // TEXTDB_DB_H_

@@ -1,0 +1,529 @@
+// Transactions: applying a set of record changes to the data files all or nothing. See
+// include/textdb/db.h; the durable part is storage/commit.h.
+//
+// A commit re-reads every partition it changes under the exclusive lock and applies its
+// operations to that current text (so a hand edit or another process's commit made meanwhile is
+// never overwritten unseen), edits only the stanzas concerned (the lossless writer keeps every
+// other byte), checks the schema, uniqueness and references, and hands the new file contents to
+// CommitFiles.
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "engine/database_impl.h"
+
+namespace textdb {
+
+void Transaction::Put(std::string table, deb822::Stanza record) {
+  ops_.push_back({Op::Kind::kPut, std::move(table), std::move(record), {}, {}});
+}
+
+void Transaction::Insert(std::string table, deb822::Stanza record) {
+  ops_.push_back({Op::Kind::kInsert, std::move(table), std::move(record), {}, {}});
+}
+
+void Transaction::Update(std::string table, std::vector<std::string> key,
+                         std::vector<std::pair<std::string, std::optional<std::string>>> fields) {
+  ops_.push_back({Op::Kind::kUpdate, std::move(table), {}, std::move(key), std::move(fields)});
+}
+
+void Transaction::Delete(std::string table, std::vector<std::string> key) {
+  ops_.push_back({Op::Kind::kDelete, std::move(table), {}, std::move(key), {}});
+}
+
+Status Transaction::Commit() {
+  std::vector<Op> ops = std::move(ops_);
+  ops_.clear();
+  return db_->Commit(std::move(ops));
+}
+
+namespace {
+
+std::string NowDateTime() {
+  const auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
+                     std::chrono::time_point_cast<std::chrono::seconds>(now));
+}
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uint64_t hi = rng();
+  std::uint64_t lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFull);
+}
+
+// Orders encoded keys of one table by type [S-121].
+struct KeyLess {
+  const Schema* schema;
+  bool operator()(const std::string& a, const std::string& b) const {
+    return CompareKeys(*schema, a, b) < 0;
+  }
+};
+
+// One partition file as the commit sees it: its current text plus the commit's edits. Inserts
+// and removals are collected and applied in one pass at the end (Finish), so a bulk import into
+// one partition costs O(n log n), not O(n^2).
+class Work {
+ public:
+  Work(std::string table, const Schema* schema)
+      : table_(std::move(table)), schema_(schema), added_(KeyLess{schema}) {}
+
+  const std::string& table() const { return table_; }
+  const Schema& schema() const { return *schema_; }
+  bool existed() const { return existed_; }
+  std::set<std::string>& touched() { return touched_; }
+
+  // Takes the current file content. Fails when it does not parse or a record has no valid key
+  // or a duplicate one: a commit never writes over a file it cannot read exactly.
+  Status Read(std::string path, std::string content) {
+    existed_ = true;
+    original_ = content;
+    deb822::ParseOptions options;
+    options.file_name = path;
+    Result<deb822::Document> doc = deb822::Parse(std::move(content), options);
+    if (!doc.ok()) {
+      return Status::InvalidData(
+          fmt::format("{} (fix the file before writing to it)", doc.status().message()));
+    }
+    doc_ = std::move(doc).value();
+    for (const deb822::Stanza& stanza : doc_.stanzas()) {
+      Result<std::string> key = KeyOf(*schema_, stanza);
+      if (!key.ok()) {
+        return Status::InvalidData(
+            fmt::format("{}:{}:1: error: {}", path, stanza.line(), key.status().message()));
+      }
+      if (!positions_.emplace(*key, keys_.size()).second) {
+        return Status::InvalidData(fmt::format(
+            "{}:{}:1: error: key stored twice in this file; fix it before writing [B-010]", path,
+            stanza.line()));
+      }
+      keys_.push_back(std::move(key).value());
+    }
+    erased_.assign(keys_.size(), false);
+    return Status::Ok();
+  }
+
+  // The record with `key` as it stands in this commit, or null.
+  deb822::Stanza* Find(const std::string& key) {
+    auto added = added_.find(key);
+    if (added != added_.end()) return &added->second;
+    auto it = positions_.find(key);
+    if (it == positions_.end() || erased_[it->second]) return nullptr;
+    return &doc_.stanza(it->second);
+  }
+
+  // REQUIRES: Find(key) == nullptr.
+  void Add(const std::string& key, deb822::Stanza record) {
+    auto it = positions_.find(key);
+    if (it != positions_.end()) {  // re-inserting a record this commit removed: edit it instead
+      erased_[it->second] = false;
+      doc_.stanza(it->second) = std::move(record);
+      return;
+    }
+    added_.emplace(key, std::move(record));
+  }
+
+  // REQUIRES: Find(key) != nullptr.
+  void Remove(const std::string& key) {
+    if (added_.erase(key) == 0) erased_[positions_.at(key)] = true;
+  }
+
+  // Visits every record as it stands in this commit.
+  Status ForEach(const std::function<Status(const deb822::Stanza&, std::string_view)>& visit) {
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (!erased_[i]) TEXTDB_RETURN_IF_ERROR(visit(doc_.stanzas()[i], keys_[i]));
+    }
+    for (const auto& [key, record] : added_) TEXTDB_RETURN_IF_ERROR(visit(record, key));
+    return Status::Ok();
+  }
+
+  // The new file content: nullopt to remove the file, the original when nothing changed.
+  std::optional<std::string> Finish() {
+    std::vector<std::pair<std::size_t, deb822::Stanza>> inserts;
+    std::size_t at = 0;  // keep the file in key order
+    for (auto& [key, record] : added_) {
+      while (at < keys_.size() && CompareKeys(*schema_, keys_[at], key) < 0) ++at;
+      inserts.emplace_back(at, std::move(record));
+    }
+    added_.clear();
+    doc_.Edit(erased_, std::move(inserts));
+    keys_.clear();
+    positions_.clear();
+    erased_.assign(doc_.stanzas().size(), false);
+    if (doc_.stanzas().empty()) return std::nullopt;
+    return doc_.Write();
+  }
+
+  const std::string& original() const { return original_; }
+
+ private:
+  std::string table_;
+  const Schema* schema_;
+  bool existed_ = false;
+  std::string original_;
+  deb822::Document doc_;
+  std::vector<std::string> keys_;  // keys_[i] is the encoded key of doc_.stanzas()[i]
+  std::unordered_map<std::string, std::size_t> positions_;
+  std::vector<bool> erased_;
+  std::map<std::string, deb822::Stanza, KeyLess> added_;
+  std::set<std::string> touched_;  // keys of records changed by this commit
+};
+
+// The partitions a commit reads and edits.
+struct CommitContext {
+  Env* env;
+  const std::string& dir;
+  const std::map<std::string, Schema, std::less<>>& schemas;
+  std::map<std::string, Work> works;  // by path relative to the database directory
+
+  Result<const Schema*> SchemaOf(std::string_view table) const {
+    auto it = schemas.find(table);
+    if (it == schemas.end()) return Status::NotFound(fmt::format("no table '{}'", table));
+    return &it->second;
+  }
+
+  // The partition `path` of `table`, read once per commit.
+  Result<Work*> Load(const std::string& table, const Schema& schema, const std::string& path) {
+    auto it = works.find(path);
+    if (it != works.end()) return &it->second;
+    Work work(table, &schema);
+    Result<std::string> content = env->ReadFile(dir + "/" + path);
+    if (content.ok()) {
+      TEXTDB_RETURN_IF_ERROR(work.Read(path, std::move(content).value()));
+    } else if (content.status().code() != StatusCode::kNotFound) {
+      return content.status();
+    }
+    return &works.emplace(path, std::move(work)).first->second;
+  }
+
+  // Path of the partition holding encoded key `key` of `table`.
+  Result<std::string> PathOf(const std::string& table, const Schema& schema,
+                             std::string_view key) const {
+    Result<std::vector<std::string>> components = DecodeKey(key);
+    if (!components.ok()) return components.status();
+    Result<std::string> rel =
+        internal::PartitionPath(components->front(), schema.partition_depth());
+    if (!rel.ok()) return rel.status();
+    return table + "/" + *rel;
+  }
+
+  // Every record of `table` as it will be after this commit.
+  Status ForEachRecord(
+      const std::string& table, const Schema& schema,
+      const std::function<Status(const deb822::Stanza&, std::string_view key)>& visit,
+      const std::function<Result<std::vector<std::string>>()>& list) {
+    Result<std::vector<std::string>> paths = list();
+    if (!paths.ok()) return paths.status();
+    std::set<std::string> all(paths->begin(), paths->end());
+    for (const auto& [path, work] : works) {
+      if (work.table() == table) all.insert(path);
+    }
+    for (const std::string& path : all) {
+      Result<Work*> work = Load(table, schema, path);
+      if (!work.ok()) return work.status();
+      TEXTDB_RETURN_IF_ERROR((*work)->ForEach(visit));
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Status Database::Commit(std::vector<Transaction::Op> ops) {
+  if (ops.empty()) return Status::Ok();
+  if (impl_->broken) {
+    return Status::IOError(
+        "an earlier commit failed after its commit point; reopen the database to finish it");
+  }
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/true);
+  if (!lock.ok()) return lock.status();
+  TEXTDB_RETURN_IF_ERROR(internal::Recover(impl_->env, impl_->dir));
+
+  std::map<std::string, Schema, std::less<>> schemas;
+  {
+    std::lock_guard<std::mutex> guard(impl_->mu);
+    for (const auto& [name, state] : impl_->tables) schemas.emplace(name, state.schema);
+  }
+  CommitContext ctx{impl_->env, impl_->dir, schemas, {}};
+  const auto lister = [this](const std::string& table, const Schema& schema) {
+    return
+        [this, table, &schema] { return impl_->ListPartitions(table, schema.partition_depth()); };
+  };
+  // Largest integer value of `field` in `table` (after this commit's changes so far), for
+  // AutoFill::kNextInteger.
+  const auto next_integer = [&](const std::string& table, const Schema& schema,
+                                const FieldSpec& field) -> Result<std::string> {
+    std::string best;
+    Status status = ctx.ForEachRecord(
+        table, schema,
+        [&](const deb822::Stanza& stanza, std::string_view) {
+          std::optional<std::string_view> value = stanza.Get(field.name);
+          if (value && CheckValue(field, *value).ok() &&
+              (best.empty() || CompareValues(FieldType::kInteger, *value, best) > 0)) {
+            best = std::string(*value);
+          }
+          return Status::Ok();
+        },
+        lister(table, schema));
+    if (!status.ok()) return status;
+    if (best.empty()) return std::string("1");
+    // Decimal increment of a canonical integer of any length.
+    std::string value = CanonicalValue(FieldType::kInteger, best);
+    if (value.starts_with('-')) {
+      return value == "-1" ? std::string("0") : std::string(value);  // not reached in practice
+    }
+    std::size_t i = value.size();
+    while (i > 0 && value[i - 1] == '9') value[--i] = '0';
+    if (i == 0) {
+      value.insert(value.begin(), '1');
+    } else {
+      ++value[i - 1];
+    }
+    return value;
+  };
+  const auto fill = [&](const std::string& table, const Schema& schema, deb822::Stanza* record,
+                        const deb822::Stanza* existing, bool key_only) -> Status {
+    for (const FieldSpec& field : schema.fields()) {
+      if (field.auto_fill == AutoFill::kNone) continue;
+      if (key_only && !schema.IsKey(field.name)) continue;
+      if (field.auto_fill == AutoFill::kModified) {
+        if (!key_only) TEXTDB_RETURN_IF_ERROR(record->SetRaw(field.name, NowDateTime()));
+        continue;
+      }
+      if (record->Find(field.name) != nullptr) continue;
+      if (existing != nullptr) {
+        if (auto kept = existing->Get(field.name)) {
+          TEXTDB_RETURN_IF_ERROR(record->SetRaw(field.name, *kept));
+        }
+        continue;
+      }
+      std::string value;
+      if (field.auto_fill == AutoFill::kUuid) {
+        value = NewUuid();
+      } else if (field.auto_fill == AutoFill::kCreated) {
+        value = NowDateTime();
+      } else {
+        Result<std::string> next = next_integer(table, schema, field);
+        if (!next.ok()) return next.status();
+        value = std::move(next).value();
+      }
+      TEXTDB_RETURN_IF_ERROR(record->SetRaw(field.name, value));
+    }
+    return Status::Ok();
+  };
+
+  std::vector<std::pair<std::string, std::string>> deleted;  // table, encoded key
+  for (Transaction::Op& op : ops) {
+    Result<const Schema*> found = ctx.SchemaOf(op.table);
+    if (!found.ok()) return found.status();
+    const Schema& schema = **found;
+    std::string key;
+    if (op.kind == Transaction::Op::Kind::kPut || op.kind == Transaction::Op::Kind::kInsert) {
+      TEXTDB_RETURN_IF_ERROR(fill(op.table, schema, &op.record, nullptr, /*key_only=*/true));
+      Result<std::string> encoded = KeyOf(schema, op.record);
+      if (!encoded.ok()) return encoded.status();
+      key = std::move(encoded).value();
+    } else {
+      Result<std::pair<std::string, std::string>> where = impl_->Locate(op.table, schema, op.key);
+      if (!where.ok()) return where.status();
+      key = where->first;
+    }
+    Result<std::string> path = ctx.PathOf(op.table, schema, key);
+    if (!path.ok()) return path.status();
+    Result<Work*> loaded = ctx.Load(op.table, schema, *path);
+    if (!loaded.ok()) return loaded.status();
+    Work& work = **loaded;
+    deb822::Stanza* current = work.Find(key);
+    const auto describe = [&] {
+      Result<std::vector<std::string>> parts = DecodeKey(key);
+      std::string out;
+      for (const std::string& part : *parts) out += (out.empty() ? "" : " ") + part;
+      return fmt::format("table '{}': record '{}'", op.table, out);
+    };
+    switch (op.kind) {
+      case Transaction::Op::Kind::kInsert:
+      case Transaction::Op::Kind::kPut: {
+        if (current != nullptr && op.kind == Transaction::Op::Kind::kInsert) {
+          return Status::Conflict(describe() + " exists already");
+        }
+        TEXTDB_RETURN_IF_ERROR(fill(op.table, schema, &op.record, current, false));
+        if (current != nullptr) {
+          // Replace field by field, so unchanged fields keep their exact bytes [L-002].
+          for (const deb822::Field& field : op.record.fields()) {
+            if (current->Get(field.name()) != field.value()) {
+              TEXTDB_RETURN_IF_ERROR(current->SetRaw(field.name(), field.value()));
+            }
+          }
+          std::vector<std::string> gone;
+          for (const deb822::Field& field : current->fields()) {
+            if (op.record.Find(field.name()) == nullptr) gone.emplace_back(field.name());
+          }
+          for (const std::string& name : gone) current->Remove(name);
+        } else {
+          work.Add(key, std::move(op.record));
+        }
+        work.touched().insert(key);
+        break;
+      }
+      case Transaction::Op::Kind::kUpdate: {
+        if (current == nullptr) return Status::NotFound(describe() + " does not exist");
+        for (const auto& [name, value] : op.fields) {
+          if (schema.IsKey(name)) {
+            return Status::InvalidArgument(fmt::format(
+                "{}: field '{}' is part of the key; delete the record and insert it anew",
+                describe(), name));
+          }
+          if (value.has_value()) {
+            Status set = current->SetRaw(name, *value);
+            if (!set.ok()) {
+              return Status::InvalidData(
+                  fmt::format("{}: field '{}': {}", describe(), name, set.message()));
+            }
+          } else {
+            current->Remove(name);
+          }
+        }
+        for (const FieldSpec& field : schema.fields()) {
+          if (field.auto_fill == AutoFill::kModified) {
+            TEXTDB_RETURN_IF_ERROR(current->SetRaw(field.name, NowDateTime()));
+          }
+        }
+        work.touched().insert(key);
+        break;
+      }
+      case Transaction::Op::Kind::kDelete: {
+        if (current == nullptr) return Status::NotFound(describe() + " does not exist");
+        work.Remove(key);
+        work.touched().erase(key);
+        deleted.emplace_back(op.table, key);
+        break;
+      }
+    }
+  }
+
+  // Schema, uniqueness and references of every changed record; nothing is written on failure.
+  std::vector<std::pair<std::string, std::string>> changed;  // path, key
+  for (auto& [path, work] : ctx.works) {
+    for (const std::string& key : work.touched()) changed.emplace_back(path, key);
+  }
+  for (const auto& change : changed) {
+    const std::string& key = change.second;
+    Work& work = ctx.works.at(change.first);
+    const Schema& schema = work.schema();
+    const std::string table = work.table();
+    const deb822::Stanza record = *work.Find(key);
+    TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
+    for (const FieldSpec& field : schema.fields()) {
+      std::optional<std::string_view> value = record.Get(field.name);
+      if (!value) continue;
+      if (field.unique) {
+        const std::string canonical = CanonicalValue(field.type, *value);
+        std::string clash;
+        TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
+            table, schema,
+            [&](const deb822::Stanza& other, std::string_view other_key) {
+              auto v = other.Get(field.name);
+              if (other_key != key && v && CanonicalValue(field.type, *v) == canonical) {
+                clash = std::string(other_key);
+              }
+              return Status::Ok();
+            },
+            lister(table, schema)));
+        if (!clash.empty()) {
+          return Status::InvalidData(fmt::format(
+              "table '{}': field '{}': value '{}' is not unique (record {} has it too) [S-023]",
+              table, field.name, *value, clash));
+        }
+      }
+      if (!field.references_table.empty()) {
+        Result<const Schema*> target = ctx.SchemaOf(field.references_table);
+        if (!target.ok()) return target.status();
+        bool present = false;
+        if (field.references_field.empty()) {
+          Result<std::pair<std::string, std::string>> where =
+              impl_->Locate(field.references_table, **target, {std::string(*value)});
+          if (where.ok()) {
+            Result<Work*> other = ctx.Load(field.references_table, **target, where->second);
+            if (!other.ok()) return other.status();
+            present = (*other)->Find(where->first) != nullptr;
+          }
+        } else {
+          const FieldSpec* target_field = (*target)->Find(field.references_field);
+          TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
+              field.references_table, **target,
+              [&](const deb822::Stanza& other, std::string_view) {
+                auto v = other.Get(field.references_field);
+                present |= v && target_field != nullptr &&
+                           CanonicalValue(target_field->type, *v) ==
+                               CanonicalValue(target_field->type, *value);
+                return Status::Ok();
+              },
+              lister(field.references_table, **target)));
+        }
+        if (!present) {
+          return Status::InvalidData(
+              fmt::format("table '{}': field '{}': '{}' names no record of table '{}' [S-026]",
+                          table, field.name, *value, field.references_table));
+        }
+      }
+    }
+  }
+  // A deleted record must not be referenced by a key reference of any table [S-026].
+  for (const auto& [table, key] : deleted) {
+    Result<std::vector<std::string>> parts = DecodeKey(key);
+    if (parts->size() != 1) continue;
+    for (const auto& [other_table, other_schema] : schemas) {
+      for (const FieldSpec& field : other_schema.fields()) {
+        if (field.references_table != table || !field.references_field.empty()) continue;
+        std::string referrer;
+        TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
+            other_table, other_schema,
+            [&](const deb822::Stanza& other, std::string_view other_key) {
+              auto v = other.Get(field.name);
+              if (v && *v == parts->front()) referrer = std::string(other_key);
+              return Status::Ok();
+            },
+            lister(other_table, other_schema)));
+        if (!referrer.empty()) {
+          return Status::Conflict(fmt::format(
+              "table '{}': record '{}' is still referenced by table '{}' field '{}' (record {}) "
+              "[S-026]",
+              table, parts->front(), other_table, field.name, referrer));
+        }
+      }
+    }
+  }
+
+  std::vector<internal::FileChange> changes;
+  for (auto& [path, work] : ctx.works) {
+    std::optional<std::string> content = work.Finish();
+    if (!content.has_value()) {
+      if (work.existed()) changes.push_back({path, std::nullopt});
+    } else if (!work.existed() || *content != work.original()) {
+      changes.push_back({path, std::move(content)});
+    }
+  }
+  if (changes.empty()) return Status::Ok();
+  internal::CommitOutcome outcome;
+  Status status = internal::CommitFiles(impl_->env, impl_->dir, changes, &outcome);
+  if (outcome == internal::CommitOutcome::kNeedsRecovery) impl_->broken = true;
+  {
+    std::lock_guard<std::mutex> guard(impl_->mu);
+    for (const internal::FileChange& change : changes) {
+      const std::string table = change.path.substr(0, change.path.find('/'));
+      auto it = impl_->tables.find(table);
+      if (it != impl_->tables.end()) it->second.partitions.erase(change.path);
+    }
+  }
+  return status;
+}
+
+}  // namespace textdb

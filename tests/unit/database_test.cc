@@ -1,0 +1,560 @@
+// Tests for the storage engine (include/textdb/db.h): reads, writes, the offset index, hand
+// edits, hostile keys, schema enforcement, recovery, fault injection and several processes.
+#include "textdb/db.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "fault_env.h"
+#include "storage/commit.h"
+
+namespace textdb {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kItemsSchema[] =
+    "Table: items\n"
+    "Key: Item\n"
+    "Unknown-Fields: reject\n"
+    "\n"
+    "Field: Item\n"
+    "\n"
+    "Field: Count\n"
+    "Type: integer\n"
+    "Mandatory: yes\n"
+    "\n"
+    "Field: Location\n"
+    "References: places\n"
+    "\n"
+    "Field: Serial\n"
+    "Unique: yes\n"
+    "\n"
+    "Field: Notes\n";
+
+constexpr char kPlacesSchema[] =
+    "Table: places\n"
+    "Key: Place\n"
+    "\n"
+    "Field: Place\n";
+
+constexpr char kNumbersSchema[] =
+    "Table: numbers\n"
+    "Key: N\n"
+    "Partition-Depth: 1\n"
+    "\n"
+    "Field: N\n"
+    "Type: integer\n";
+
+constexpr char kPackagesSchema[] =
+    "Table: packages\n"
+    "Key: Package, Version\n"
+    "Partition-Depth: 2\n"
+    "\n"
+    "Field: Version\n"
+    "Type: debversion\n";
+
+deb822::Stanza Make(std::initializer_list<std::pair<const char*, const char*>> fields) {
+  deb822::Stanza stanza;
+  for (const auto& [name, value] : fields) EXPECT_TRUE(stanza.SetRaw(name, value).ok());
+  return stanza;
+}
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteAll(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/textdb-db-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    top_ = tmpl;
+    dir_ = top_ + "/db";
+    ASSERT_TRUE(Database::Create(dir_).ok());
+    Reopen();
+    ASSERT_TRUE(db_->CreateTable(kPlacesSchema).ok());
+    ASSERT_TRUE(db_->CreateTable(kItemsSchema).ok());
+    Transaction txn = db_->Begin();
+    txn.Put("places", Make({{"Place", "shelf"}}));
+    txn.Put("places", Make({{"Place", "drawer"}}));
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    fs::remove_all(top_);
+  }
+
+  void Reopen(Options options = {}) {
+    db_.reset();
+    auto db = Database::Open(dir_, options);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+  }
+
+  Status PutItem(const char* item, const char* count, const char* location = "shelf") {
+    Transaction txn = db_->Begin();
+    txn.Put("items", Make({{"Item", item}, {"Count", count}, {"Location", location}}));
+    return txn.Commit();
+  }
+
+  std::string CountOf(const std::string& item) {
+    Result<Record> record = db_->Get("items", {item});
+    if (!record.ok()) return record.status().ToString();
+    return std::string(record->Get("Count").value_or("<none>"));
+  }
+
+  // Every regular file below the top directory, relative to it.
+  std::set<std::string> AllFiles() const {
+    std::set<std::string> out;
+    for (const auto& entry : fs::recursive_directory_iterator(top_)) {
+      if (entry.is_regular_file()) out.insert(fs::relative(entry.path(), top_).string());
+    }
+    return out;
+  }
+
+  std::string top_;
+  std::string dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(DatabaseTest, B001_CreateWritesTheLayout) {
+  EXPECT_EQ(ReadAll(dir_ + "/textdb.conf"), "Format: textdb 1\n");
+  EXPECT_EQ(ReadAll(dir_ + "/.gitignore"), "/.textdb/\n");
+  EXPECT_TRUE(fs::is_directory(dir_ + "/.textdb"));
+  EXPECT_TRUE(fs::exists(dir_ + "/items/schema.deb822"));
+  EXPECT_EQ(db_->Tables(), (std::vector<std::string>{"items", "places"}));
+  EXPECT_EQ(Database::Create(dir_).code(), StatusCode::kConflict);
+  EXPECT_EQ(Database::Open(top_ + "/nothing", {}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(DatabaseTest, PutGetUpdateDelete) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  EXPECT_EQ(CountOf("bolt"), "12");
+  Result<Record> record = db_->Get("items", {"bolt"});
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->file(), "items/b/bo.deb822");
+  EXPECT_EQ(record->line(), 1u);
+
+  Transaction txn = db_->Begin();
+  txn.Update("items", {"bolt"}, {{"Count", "13"}, {"Notes", "recounted"}});
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(CountOf("bolt"), "13");
+  EXPECT_EQ(db_->Get("items", {"bolt"})->Get("Notes"), "recounted");
+
+  txn.Delete("items", {"bolt"});
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(db_->Get("items", {"bolt"}).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(dir_ + "/items/b/bo.deb822"));  // an empty partition is removed
+  txn.Delete("items", {"bolt"});
+  EXPECT_EQ(txn.Commit().code(), StatusCode::kNotFound);
+}
+
+TEST_F(DatabaseTest, InsertRefusesAnExistingKey) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  Transaction txn = db_->Begin();
+  txn.Insert("items", Make({{"Item", "bolt"}, {"Count", "1"}}));
+  Status status = txn.Commit();
+  EXPECT_EQ(status.code(), StatusCode::kConflict);
+  EXPECT_THAT(status.message(), HasSubstr("record 'bolt' exists already"));
+  EXPECT_EQ(CountOf("bolt"), "12");
+}
+
+TEST_F(DatabaseTest, RecordsStayValidAfterEvictionAndClose) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  Result<Record> record = db_->Get("items", {"bolt"});
+  ASSERT_TRUE(record.ok());
+  db_.reset();
+  EXPECT_EQ(record->Get("Count"), "12");
+}
+
+TEST_F(DatabaseTest, L002_AnUpdateChangesOnlyThatFieldsBytes) {
+  const std::string path = dir_ + "/items/b/bo.deb822";
+  fs::create_directories(dir_ + "/items/b");
+  const std::string text =
+      "# hand-kept list\n"
+      "\n"
+      "Item: bolt\n"
+      "Count:   12\n"
+      "# checked monthly\n"
+      "Location: shelf\n"
+      "\n"
+      "Item: bottle\n"
+      "Count: 3\n"
+      "Notes: glass,\n"
+      " fragile\n";
+  WriteAll(path, text);
+  Transaction txn = db_->Begin();
+  txn.Update("items", {"bottle"}, {{"Count", "4"}});
+  ASSERT_TRUE(txn.Commit().ok());
+  std::string expected = text;
+  expected.replace(expected.find("Count: 3"), 8, "Count: 4");
+  EXPECT_EQ(ReadAll(path), expected);
+}
+
+TEST_F(DatabaseTest, RecordsAreKeptInKeyOrderWithinAFile) {
+  for (const char* item : {"bot", "bob", "boz", "boa"}) ASSERT_TRUE(PutItem(item, "1").ok());
+  EXPECT_EQ(ReadAll(dir_ + "/items/b/bo.deb822"),
+            "Item: boa\nCount: 1\nLocation: shelf\n\n"
+            "Item: bob\nCount: 1\nLocation: shelf\n\n"
+            "Item: bot\nCount: 1\nLocation: shelf\n\n"
+            "Item: boz\nCount: 1\nLocation: shelf\n");
+}
+
+TEST_F(DatabaseTest, KeysCompareByTypeAndOrderNumerically) {
+  ASSERT_TRUE(db_->CreateTable(kNumbersSchema).ok());
+  Transaction txn = db_->Begin();
+  for (const char* n : {"10", "9", "100", "1"}) txn.Put("numbers", Make({{"N", n}}));
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(ReadAll(dir_ + "/numbers/1.deb822"), "N: 1\n\nN: 10\n\nN: 100\n");
+  ASSERT_TRUE(db_->Get("numbers", {"01"}).ok());  // integer key 1 and 01 are the same key
+  txn.Insert("numbers", Make({{"N", "+9"}}));
+  EXPECT_EQ(txn.Commit().code(), StatusCode::kConflict);
+}
+
+TEST_F(DatabaseTest, CompositeKeys) {
+  ASSERT_TRUE(db_->CreateTable(kPackagesSchema).ok());
+  Transaction txn = db_->Begin();
+  txn.Put("packages", Make({{"Package", "zsh"}, {"Version", "5.9-4"}}));
+  txn.Put("packages", Make({{"Package", "zsh"}, {"Version", "5.9-4+b1"}}));
+  txn.Put("packages", Make({{"Package", "zsh"}, {"Version", "5.8~rc1-1"}}));
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_TRUE(db_->Get("packages", {"zsh", "5.9-4+b1"}).ok());
+  EXPECT_EQ(db_->Get("packages", {"zsh", "5.9"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(db_->Get("packages", {"zsh"}).status().code(), StatusCode::kInvalidArgument);
+  const std::string text = ReadAll(dir_ + "/packages/z/zs.deb822");
+  EXPECT_LT(text.find("5.8~rc1-1"), text.find("5.9-4\n"));  // dpkg order within the file
+  EXPECT_LT(text.find("5.9-4\n"), text.find("5.9-4+b1"));
+}
+
+TEST_F(DatabaseTest, HandEditsAreSeenByTheNextRead) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  EXPECT_EQ(CountOf("bolt"), "12");
+  const std::string path = dir_ + "/items/b/bo.deb822";
+  // Same size, written within the racy window: only the content tells the change.
+  WriteAll(path, "Item: bolt\nCount: 99\nLocation: shelf\n");
+  EXPECT_EQ(CountOf("bolt"), "99");
+  WriteAll(path, "Item: bolt\nCount: 100\nLocation: shelf\n\nItem: box\nCount: 1\n");
+  EXPECT_EQ(CountOf("box"), "1");
+  EXPECT_EQ(CountOf("bolt"), "100");
+}
+
+TEST_F(DatabaseTest, AWriteNeverOverwritesAHandEditItDidNotSee) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  ASSERT_TRUE(PutItem("box", "1").ok());
+  const std::string path = dir_ + "/items/b/bo.deb822";
+  std::string text = ReadAll(path);
+  text.replace(text.find("Count: 12"), 9, "Count: 13");
+  WriteAll(path, text);  // an editor changes bolt; then the program changes box
+  Transaction txn = db_->Begin();
+  txn.Update("items", {"box"}, {{"Count", "2"}});
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(CountOf("bolt"), "13");
+  EXPECT_EQ(CountOf("box"), "2");
+}
+
+TEST_F(DatabaseTest, B010_DuplicateKeysFromHandEditsAreReportedNotShadowed) {
+  fs::create_directories(dir_ + "/items/b");
+  WriteAll(dir_ + "/items/b/bo.deb822",
+           "Item: bolt\nCount: 1\n\nItem: box\nCount: 2\n\nItem: bolt\nCount: 3\n");
+  Result<Record> record = db_->Get("items", {"bolt"});
+  EXPECT_EQ(record.status().code(), StatusCode::kInvalidData);
+  EXPECT_THAT(record.status().message(),
+              HasSubstr("items/b/bo.deb822:7:1: error: key 'bolt' is stored twice, at lines 1 "
+                        "and 7"));
+  std::vector<std::string> problems;
+  EXPECT_FALSE(db_->Check(&problems).ok());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("stored twice"));
+  Transaction txn = db_->Begin();
+  txn.Update("items", {"box"}, {{"Count", "5"}});
+  EXPECT_EQ(txn.Commit().code(), StatusCode::kInvalidData);  // refuses to write over it
+}
+
+TEST_F(DatabaseTest, MisplacedRecordsAreReported) {
+  fs::create_directories(dir_ + "/items/b");
+  WriteAll(dir_ + "/items/b/bo.deb822", "Item: bolt\nCount: 1\n\nItem: nut\nCount: 2\n");
+  Result<Record> record = db_->Get("items", {"bolt"});
+  EXPECT_THAT(record.status().message(),
+              HasSubstr("items/b/bo.deb822:4:1: error: record 'nut' belongs in items/n/nu.deb822"));
+}
+
+TEST_F(DatabaseTest, ParseErrorsNameFileAndLine) {
+  fs::create_directories(dir_ + "/items/b");
+  WriteAll(dir_ + "/items/b/bo.deb822", "Item: bolt\nCount 1\n");
+  Result<Record> record = db_->Get("items", {"bolt"});
+  EXPECT_EQ(record.status().message(),
+            "items/b/bo.deb822:2:1: error: line is not a field: expected 'Name: value', a "
+            "continuation line starting with a space or tab, a comment starting with '#', or an "
+            "empty line [F-020]");
+}
+
+TEST_F(DatabaseTest, SchemaViolationsAreRejectedAndNothingIsWritten) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  const std::set<std::string> before = AllFiles();
+  const std::string bolt = ReadAll(dir_ + "/items/b/bo.deb822");
+  const std::vector<std::pair<deb822::Stanza, std::string>> cases = {
+      {Make({{"Item", "nut"}}), "Count"},                                      // mandatory missing
+      {Make({{"Item", "nut"}, {"Count", "many"}}), "not an integer"},          // wrong type
+      {Make({{"Item", "nut"}, {"Count", "1"}, {"Colour", "red"}}), "Colour"},  // unknown field
+      {Make({{"Count", "1"}}), "Item"},                                        // key missing
+      {Make({{"Item", "nut"}, {"Count", "1"}, {"Location", "attic"}}), "names no record"},
+  };
+  for (const auto& [record, expected] : cases) {
+    Transaction txn = db_->Begin();
+    txn.Update("items", {"bolt"}, {{"Count", "13"}});  // a valid change in the same commit
+    txn.Put("items", record);
+    Status status = txn.Commit();
+    EXPECT_FALSE(status.ok()) << expected;
+    EXPECT_THAT(status.message(), HasSubstr(expected));
+    EXPECT_EQ(AllFiles(), before);
+    EXPECT_EQ(ReadAll(dir_ + "/items/b/bo.deb822"), bolt);
+  }
+}
+
+TEST_F(DatabaseTest, UniqueFieldsAndReferences) {
+  Transaction txn = db_->Begin();
+  txn.Put("items", Make({{"Item", "bolt"}, {"Count", "1"}, {"Serial", "S1"}}));
+  txn.Put("items", Make({{"Item", "nut"}, {"Count", "1"}, {"Serial", "S1"}}));
+  Status status = txn.Commit();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("value 'S1' is not unique"));
+  ASSERT_TRUE(PutItem("bolt", "1", "drawer").ok());
+  txn.Delete("places", {"drawer"});
+  status = txn.Commit();
+  EXPECT_EQ(status.code(), StatusCode::kConflict);
+  EXPECT_THAT(status.message(), HasSubstr("still referenced by table 'items'"));
+  EXPECT_TRUE(db_->Get("places", {"drawer"}).ok());
+}
+
+TEST_F(DatabaseTest, HostileKeysStayInsideTheTableDirectory) {
+  const std::vector<std::string> keys = {
+      "../x",
+      "/etc/passwd",
+      ".",
+      "..",
+      "a/b",
+      "\\x",
+      "CON",
+      "aux.c",
+      "nul",
+      " x",
+      "x ",
+      "\xC3\x89mile",
+      "%41",
+      "a:b",
+      "*?<>|",
+      std::string(4096, 'k'),
+      "e\xCC\x81" + std::string(300, '\xCC') + "",
+  };
+  Transaction txn = db_->Begin();
+  int valid = 0;
+  for (const std::string& key : keys) {
+    if (!deb822::CheckRawValue(key).ok()) continue;  // not representable as a value at all
+    txn.Put("items", Make({{"Item", key.c_str()}, {"Count", "1"}}));
+    ++valid;
+  }
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_GT(valid, 12);
+  for (const std::string& file : AllFiles()) {
+    EXPECT_TRUE(file.starts_with("db/")) << file;
+  }
+  for (const std::string& key : keys) {
+    if (!deb822::CheckRawValue(key).ok()) continue;
+    Result<Record> record = db_->Get("items", {key});
+    ASSERT_TRUE(record.ok()) << key << ": " << record.status().ToString();
+    EXPECT_EQ(record->Get("Item"), key);
+  }
+  std::vector<std::string> problems;
+  EXPECT_TRUE(db_->Check(&problems).ok()) << ::testing::PrintToString(problems);
+}
+
+TEST_F(DatabaseTest, CaseAndNormalisationVariantsShareAPartition) {
+  ASSERT_TRUE(PutItem("\xC3\x89mile", "1").ok());   // É (precomposed)
+  ASSERT_TRUE(PutItem("e\xCC\x81mile", "2").ok());  // e + combining acute
+  const std::set<std::string> files = AllFiles();
+  int data_files = 0;
+  for (const std::string& f : files)
+    data_files += f.starts_with("db/items/") && !f.ends_with("schema.deb822");
+  EXPECT_EQ(data_files, 1);
+}
+
+TEST_F(DatabaseTest, ScanVisitsRecordsByPrefixInKeyOrder) {
+  for (const char* item : {"bolt", "box", "nut", "Bottle", "washer"}) {
+    ASSERT_TRUE(PutItem(item, "1").ok());
+  }
+  std::vector<std::string> seen;
+  ASSERT_TRUE(db_->Scan("items", "bo",
+                        [&](const Record& r) {
+                          seen.emplace_back(*r.Get("Item"));
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"Bottle", "bolt", "box"}));
+  seen.clear();
+  ASSERT_TRUE(db_->Scan("items", "",
+                        [&](const Record& r) {
+                          seen.emplace_back(*r.Get("Item"));
+                          return seen.size() < 4;
+                        })
+                  .ok());
+  EXPECT_EQ(seen.size(), 4u);
+}
+
+TEST_F(DatabaseTest, AutoFilledFields) {
+  constexpr char kNotes[] =
+      "Table: notes\nKey: Id\n\nField: Id\nType: integer\nAuto: next-integer\n\n"
+      "Field: Uid\nUnique: yes\nAuto: uuid\n\nField: Created\nType: date-time\nAuto: created\n";
+  ASSERT_TRUE(db_->CreateTable(kNotes).ok());
+  for (int i = 0; i < 3; ++i) {
+    Transaction txn = db_->Begin();
+    txn.Insert("notes", Make({{"Text", "hello"}}));
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  Result<Record> third = db_->Get("notes", {"3"});
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->Get("Uid")->size(), 36u);
+  EXPECT_TRUE(third->Get("Created").has_value());
+  EXPECT_NE(*db_->Get("notes", {"1"})->Get("Uid"), *third->Get("Uid"));
+}
+
+TEST_F(DatabaseTest, StatsCountTheIndexAndTheCache) {
+  ASSERT_TRUE(PutItem("bolt", "1").ok());
+  ASSERT_TRUE(PutItem("nut", "1").ok());
+  Reopen();
+  ASSERT_TRUE(db_->Get("items", {"bolt"}).ok());
+  ASSERT_TRUE(db_->Get("items", {"bolt"}).ok());
+  DatabaseStats stats = db_->Stats();
+  EXPECT_EQ(stats.partitions, 1u);  // only bolt's partition was read
+  EXPECT_EQ(stats.records, 1u);
+  EXPECT_EQ(stats.cache_hits, 1u);
+  EXPECT_EQ(stats.cache_misses, 1u);
+  Reopen(Options{.preload = true});
+  EXPECT_EQ(db_->Stats().records, 4u);  // two items, two places
+  EXPECT_EQ(db_->Stats().partitions, 4u);
+}
+
+TEST_F(DatabaseTest, R001_OpenRecoversAJournalLeftBehind) {
+  ASSERT_TRUE(PutItem("bolt", "1").ok());
+  ASSERT_TRUE(PutItem("nut", "1").ok());
+  // A writer died after its commit point: the journal and one temporary file are there.
+  const std::string bolt_new = "Item: bolt\nCount: 2\nLocation: shelf\n";
+  WriteAll(dir_ + "/items/b/.bo.deb822.textdb-tmp-1", bolt_new);
+  WriteAll(dir_ + "/.textdb/journal",
+           internal::EncodeJournal(
+               {{"items/b/bo.deb822", bolt_new}, {"items/n/nu.deb822", std::nullopt}},
+               {"items/b/.bo.deb822.textdb-tmp-1", ""}));
+  Reopen();
+  EXPECT_EQ(CountOf("bolt"), "2");
+  EXPECT_EQ(db_->Get("items", {"nut"}).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(dir_ + "/.textdb/journal"));
+  EXPECT_FALSE(fs::exists(dir_ + "/items/b/.bo.deb822.textdb-tmp-1"));
+}
+
+TEST_F(DatabaseTest, R003_CorruptJournalStopsOpen) {
+  WriteAll(dir_ + "/.textdb/journal", "Journal: textdb 1\n\n# end crc32c=00000000\n");
+  db_.reset();
+  auto db = Database::Open(dir_, {});
+  EXPECT_EQ(db.status().code(), StatusCode::kInvalidData);
+  EXPECT_THAT(db.status().message(), HasSubstr("journal checksum mismatch"));
+}
+
+// Two processes insert disjoint keys into the same partitions at the same time: every
+// acknowledged insert is present afterwards.
+TEST_F(DatabaseTest, TwoWriterProcesses) {
+  constexpr int kPerProcess = 25;
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      auto db = Database::Open(dir_, {});
+      if (!db.ok()) ::_exit(2);
+      for (int i = 0; i < kPerProcess; ++i) {
+        Transaction txn = (*db)->Begin();
+        const std::string item = "item-" + std::to_string(p) + "-" + std::to_string(i);
+        txn.Insert("items", Make({{"Item", item.c_str()}, {"Count", "1"}}));
+        if (!txn.Commit().ok()) ::_exit(3);
+      }
+      ::_exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  for (int p = 0; p < 2; ++p) {
+    for (int i = 0; i < kPerProcess; ++i) {
+      EXPECT_TRUE(db_->Get("items", {"item-" + std::to_string(p) + "-" + std::to_string(i)}).ok());
+    }
+  }
+}
+
+// Fail each Env call of a two-partition commit in turn: afterwards (reopened) the database holds
+// exactly the old or the new state of both records.
+TEST(DatabaseFaultTest, EveryFailedCallLeavesOldOrNewState) {
+  std::unique_ptr<Env> mem = NewMemEnv();
+  ASSERT_TRUE(Database::Create("/db", mem.get()).ok());
+  {
+    auto db = Database::Open("/db", Options{.env = mem.get()});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->CreateTable(kPlacesSchema).ok());
+    Transaction txn = (*db)->Begin();
+    txn.Put("places", Make({{"Place", "attic"}, {"Note", "old"}}));
+    txn.Put("places", Make({{"Place", "cellar"}, {"Note", "old"}}));
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  int faults = 0;
+  for (long n = 1;; ++n) {
+    SCOPED_TRACE(n);
+    testing::FaultEnv env(mem.get());
+    auto db = Database::Open("/db", Options{.env = &env});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    env.FailAt(n, /*persistent=*/false);
+    Transaction txn = (*db)->Begin();
+    txn.Update("places", {"attic"}, {{"Note", "new"}});
+    txn.Update("places", {"cellar"}, {{"Note", "new"}});
+    Status status = txn.Commit();
+    const bool hit = env.hit();
+    env.FailAt(0, false);
+    db->reset();
+    auto reopened = Database::Open("/db", Options{.env = mem.get()});
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    const auto attic = (*reopened)->Get("places", {"attic"});
+    const auto cellar = (*reopened)->Get("places", {"cellar"});
+    ASSERT_TRUE(attic.ok() && cellar.ok());
+    EXPECT_EQ(attic->Get("Note"), cellar->Get("Note"));  // never a mix
+    if (status.ok()) {
+      EXPECT_EQ(attic->Get("Note"), "new");
+    }
+    // Put the old state back for the next round.
+    Transaction undo = (*reopened)->Begin();
+    undo.Update("places", {"attic"}, {{"Note", "old"}});
+    undo.Update("places", {"cellar"}, {{"Note", "old"}});
+    ASSERT_TRUE(undo.Commit().ok());
+    if (!hit) break;
+    ++faults;
+  }
+  EXPECT_GT(faults, 10);
+}
+
+}  // namespace
+}  // namespace textdb
