@@ -84,71 +84,76 @@ FileInfo::Type TypeOf(mode_t mode) {
   return FileInfo::Type::kOther;
 }
 
+// A file descriptor closed on destruction.
+class ScopedFd {
+ public:
+  ScopedFd() = default;
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  void reset(int fd) { fd_ = fd; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Opens `path` for reading; anything but a regular file (a symbolic link included: links are
+// never followed) is refused with kIOError, a missing file is kNotFound.
+Status OpenRegular(const std::string& path, ScopedFd* fd, std::uint64_t* size) {
+  fd->reset(RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); }));
+  if (fd->get() < 0) return ErrnoStatus("open", path, errno);
+  struct stat st {};
+  if (::fstat(fd->get(), &st) < 0) return ErrnoStatus("fstat", path, errno);
+  if (!S_ISREG(st.st_mode)) return Status::IOError(fmt::format("{}: not a regular file", path));
+  *size = static_cast<std::uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
+// Reads from byte `offset` of `fd` into *data until it is full or end-of-file, then trims it to
+// what was read. With `to_end`, a full buffer grows and reading goes on to end-of-file.
+Status ReadAt(int fd, const std::string& path, std::uint64_t offset, bool to_end,
+              std::string* data) {
+  std::size_t filled = 0;
+  while (true) {
+    if (filled == data->size()) {
+      if (!to_end) break;
+      data->resize(std::max<std::size_t>(data->size() * 2, 4096));
+    }
+    const ssize_t n = RetryOnEintr([&] {
+      return ::pread(fd, data->data() + filled, data->size() - filled,
+                     static_cast<off_t>(offset + filled));
+    });
+    if (n < 0) return ErrnoStatus("read", path, errno);
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  data->resize(filled);
+  return Status::Ok();
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
-    const int fd =
-        RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); });
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) < 0) {
-      const int error = errno;
-      ::close(fd);
-      return ErrnoStatus("fstat", path, error);
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Status::IOError(fmt::format("{}: not a regular file", path));
-    }
-    std::string data;
+    ScopedFd fd;
+    std::uint64_t size = 0;
+    TEXTDB_RETURN_IF_ERROR(OpenRegular(path, &fd, &size));
     // PERF: one byte more than the size, so that the read that sees end-of-file needs no
     // growth (a doubling copy of the whole file) when the size did not change meanwhile.
-    data.resize(static_cast<std::size_t>(st.st_size) + 1);
-    std::size_t filled = 0;
-    while (true) {
-      if (filled == data.size()) data.resize(std::max<std::size_t>(data.size() * 2, 4096));
-      const ssize_t n =
-          RetryOnEintr([&] { return ::read(fd, data.data() + filled, data.size() - filled); });
-      if (n < 0) {
-        const int error = errno;
-        ::close(fd);
-        return ErrnoStatus("read", path, error);
-      }
-      if (n == 0) break;
-      filled += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    data.resize(filled);
+    std::string data(static_cast<std::size_t>(size) + 1, '\0');
+    TEXTDB_RETURN_IF_ERROR(ReadAt(fd.get(), path, 0, /*to_end=*/true, &data));
     return data;
   }
 
   Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
                                     std::size_t length) override {
-    const int fd =
-        RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); });
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Status::IOError(fmt::format("{}: not a regular file", path));
-    }
+    ScopedFd fd;
+    std::uint64_t size = 0;
+    TEXTDB_RETURN_IF_ERROR(OpenRegular(path, &fd, &size));
     std::string data(length, '\0');
-    std::size_t filled = 0;
-    while (filled < length) {
-      const ssize_t n = RetryOnEintr([&] {
-        return ::pread(fd, data.data() + filled, length - filled,
-                       static_cast<off_t>(offset + filled));
-      });
-      if (n < 0) {
-        const int error = errno;
-        ::close(fd);
-        return ErrnoStatus("pread", path, error);
-      }
-      if (n == 0) break;
-      filled += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    data.resize(filled);
+    TEXTDB_RETURN_IF_ERROR(ReadAt(fd.get(), path, offset, /*to_end=*/false, &data));
     return data;
   }
 
