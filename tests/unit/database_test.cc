@@ -8,10 +8,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "fault_env.h"
 #include "storage/commit.h"
@@ -254,6 +256,30 @@ TEST_F(DatabaseTest, HandEditsAreSeenByTheNextRead) {
   WriteAll(path, "Item: bolt\nCount: 100\nLocation: shelf\n\nItem: box\nCount: 1\n");
   EXPECT_EQ(CountOf("box"), "1");
   EXPECT_EQ(CountOf("bolt"), "100");
+}
+
+// A file written within the racy window is compared by content on each read; once the window
+// has passed it must stop being racy, or every read would re-read the whole file.
+TEST_F(DatabaseTest, RacyFilesStopBeingRacyAfterTheWindow) {
+  class CountingEnv : public testing::FaultEnv {
+   public:
+    using FaultEnv::FaultEnv;
+    Result<std::string> ReadFile(const std::string& path) override {
+      ++whole_reads;
+      return FaultEnv::ReadFile(path);
+    }
+    int whole_reads = 0;
+  };
+  CountingEnv env(Env::Default());
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  auto db = Database::Open(dir_, Options{.env = &env});
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Get("items", {"bolt"}).ok());  // indexed while racy
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_TRUE((*db)->Get("items", {"bolt"}).ok());  // re-indexed once, no longer racy
+  const int before = env.whole_reads;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE((*db)->Get("items", {"bolt"}).ok());
+  EXPECT_EQ(env.whole_reads, before);
 }
 
 TEST_F(DatabaseTest, AWriteNeverOverwritesAHandEditItDidNotSee) {

@@ -308,6 +308,9 @@ struct Database::Impl {
     if (!stamp.ok()) return !part.exists && stamp.status().code() == StatusCode::kNotFound;
     if (!part.exists || !SameStamp(*stamp, part.stamp)) return false;
     if (!part.racy) return true;
+    // Once the racy window has passed, index the file again so that it stops being racy
+    // (otherwise every later read would compare the whole content).
+    if (NowNs() - part.stamp.mtime_ns >= kRacyWindowNs) return false;
     Result<std::string> content = env->ReadFile(Abs(part.path));
     return content.ok() && internal::Crc32c(*content) == part.crc;
   }
