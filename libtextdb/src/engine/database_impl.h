@@ -46,34 +46,48 @@ inline bool SameStamp(const FileInfo& a, const FileInfo& b) {
 
 // The index of one data file: key -> where its stanza is.
 struct PartitionIndex {
+  // PERF: 20 bytes per record; the key bytes live once, in `keys`.
   struct Entry {
-    std::string key;  // encoded composite key [S-120]
-    std::uint32_t offset = 0;
+    std::uint32_t key_offset = 0;  // the encoded composite key [S-120] is
+    std::uint32_t key_size = 0;    // keys.substr(key_offset, key_size)
+    std::uint32_t offset = 0;      // the stanza's byte range in the file
     std::uint32_t length = 0;
     std::uint32_t line = 0;
   };
   std::string path;  // relative to the database directory
   bool exists = false;
   FileInfo stamp;
-  bool racy = false;
-  std::uint32_t crc = 0;  // of the content, to settle racy stamps
+  bool racy = false;      // indexed within kRacyWindowNs of its mtime: compare content too
+  std::uint32_t crc = 0;  // of the content, when racy
   std::uint64_t generation = 0;
   std::uint64_t bytes = 0;
   // INVARIANT: sorted by key bytes, keys unique (else `problem` says where).
   std::vector<Entry> entries;
-  Status problem;  // why the partition cannot be used: parse error, duplicate or misplaced key
+  std::string keys;  // the keys of `entries`, back to back
+  Status problem;    // why the partition cannot be used: parse error, duplicate or misplaced key
 
+  std::string_view KeyAt(const Entry& e) const {
+    return std::string_view(keys).substr(e.key_offset, e.key_size);
+  }
+  void Add(std::string_view key, std::uint32_t offset, std::uint32_t length, std::uint32_t line) {
+    entries.push_back({static_cast<std::uint32_t>(keys.size()),
+                       static_cast<std::uint32_t>(key.size()), offset, length, line});
+    keys.append(key);
+  }
+  // Sorts the entries by key and gives back the arena's spare capacity (the index is final).
+  void Sort() {
+    keys.shrink_to_fit();
+    entries.shrink_to_fit();
+    std::sort(entries.begin(), entries.end(),
+              [this](const Entry& a, const Entry& b) { return KeyAt(a) < KeyAt(b); });
+  }
   const Entry* Find(std::string_view key) const {
     auto it = std::lower_bound(entries.begin(), entries.end(), key,
-                               [](const Entry& e, std::string_view k) { return e.key < k; });
-    return (it != entries.end() && it->key == key) ? &*it : nullptr;
+                               [this](const Entry& e, std::string_view k) { return KeyAt(e) < k; });
+    return (it != entries.end() && KeyAt(*it) == key) ? &*it : nullptr;
   }
   std::uint64_t MemoryBytes() const {
-    std::uint64_t total = sizeof(*this) + entries.capacity() * sizeof(Entry);
-    for (const Entry& e : entries) {
-      if (e.key.capacity() > 15) total += e.key.capacity() + 1;
-    }
-    return total;
+    return sizeof(*this) + entries.capacity() * sizeof(Entry) + keys.capacity() + path.capacity();
   }
 };
 
@@ -172,17 +186,17 @@ struct Database::Impl {
     if (part->racy) part->crc = internal::Crc32c(*content);  // PERF: only racy files need it
     part->bytes = content->size();
     const std::string_view table_relative = std::string_view(path).substr(table.size() + 1);
-    if (!IndexFast(*content, schema, table_relative, &part->entries)) {
+    if (!IndexFast(*content, schema, table_relative, part.get())) {
       part->entries.clear();
+      part->keys.clear();
       IndexSlow(table, schema, path, std::move(content).value(), part.get());
       if (!part->problem.ok()) return part;
     }
-    std::sort(part->entries.begin(), part->entries.end(),
-              [](const auto& a, const auto& b) { return a.key < b.key; });
+    part->Sort();
     for (std::size_t i = 1; i < part->entries.size(); ++i) {
-      if (part->entries[i].key == part->entries[i - 1].key) {
+      if (part->KeyAt(part->entries[i]) == part->KeyAt(part->entries[i - 1])) {
         const auto [first, second] = std::minmax(part->entries[i - 1].line, part->entries[i].line);
-        Result<std::vector<std::string>> components = DecodeKey(part->entries[i].key);
+        Result<std::vector<std::string>> components = DecodeKey(part->KeyAt(part->entries[i]));
         part->problem = Status::InvalidData(fmt::format(
             "{}:{}:1: error: key '{}' is stored twice, at lines {} and {}; remove or rename one "
             "[B-010]",
@@ -233,8 +247,7 @@ struct Database::Impl {
   // what makes open fast. Returns false on anything unusual (a syntax or encoding error, a
   // missing, empty or invalid key, a misplaced record), leaving the exact diagnosis to IndexSlow.
   static bool IndexFast(std::string_view content, const Schema& schema,
-                        std::string_view table_relative,
-                        std::vector<PartitionIndex::Entry>* entries) {
+                        std::string_view table_relative, PartitionIndex* part) {
     if (content.size() > deb822::kMaxInputBytes) return false;
     internal::EncodingIssue issue;
     if (internal::FindEncodingIssue(content, 0, /*allow_crlf=*/false, &issue)) return false;
@@ -245,7 +258,7 @@ struct Database::Impl {
       return false;
     }
     const std::size_t width = schema.key().size();
-    entries->reserve(collector.spans.size());
+    part->entries.reserve(collector.spans.size());
     std::string first;
     for (std::size_t i = 0; i < collector.spans.size(); ++i) {
       std::string key;
@@ -262,7 +275,7 @@ struct Database::Impl {
       Result<std::string> home = internal::PartitionPath(first, schema.partition_depth());
       if (!home.ok() || *home != table_relative) return false;
       const auto& span = collector.spans[i];
-      entries->push_back({std::move(key), span.begin, span.end - span.begin, span.line});
+      part->Add(key, span.begin, span.end - span.begin, span.line);
     }
     return true;
   }
@@ -297,8 +310,7 @@ struct Database::Impl {
             home.ok() ? *home : home.status().message()));
         return;
       }
-      part->entries.push_back(
-          {std::move(key).value(), stanza.source_offset(), stanza.source_length(), stanza.line()});
+      part->Add(*key, stanza.source_offset(), stanza.source_length(), stanza.line());
     }
   }
 
