@@ -370,6 +370,20 @@ TEST_F(DatabaseTest, UniqueFieldsAndReferences) {
   EXPECT_TRUE(db_->Get("places", {"drawer"}).ok());
 }
 
+// References compare by the referenced key's type: "01" names the integer key 1, so that
+// record cannot be deleted while it is referenced that way.
+TEST_F(DatabaseTest, ReferencesCompareByTheKeysType) {
+  ASSERT_TRUE(db_->CreateTable(kNumbersSchema).ok());
+  ASSERT_TRUE(db_->CreateTable("Table: uses\nKey: Id\n\nField: N\nReferences: numbers\n").ok());
+  Transaction txn = db_->Begin();
+  txn.Put("numbers", Make({{"N", "1"}}));
+  txn.Put("uses", Make({{"Id", "a"}, {"N", "01"}}));
+  ASSERT_TRUE(txn.Commit().ok());
+  txn.Delete("numbers", {"1"});
+  EXPECT_EQ(txn.Commit().code(), StatusCode::kConflict);
+  EXPECT_TRUE(db_->Get("numbers", {"1"}).ok());
+}
+
 TEST_F(DatabaseTest, HostileKeysStayInsideTheTableDirectory) {
   const std::vector<std::string> keys = {
       "../x",

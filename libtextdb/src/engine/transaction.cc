@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/chrono.h>
@@ -410,6 +411,27 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
   }
 
   // Schema, uniqueness and references of every changed record; nothing is written on failure.
+  // The values of a field over a whole table are gathered once per commit (the commit's edits
+  // are all applied by now), so these checks cost O(table + changes), not O(table * changes).
+  std::map<std::tuple<std::string, std::string, FieldType>, std::multimap<std::string, std::string>>
+      value_index;
+  // Canonical values (as `type`) of field `name` over every record of `table` -> their keys.
+  const auto values_of =
+      [&](const std::string& table, const Schema& schema, const std::string& name,
+          FieldType type) -> Result<const std::multimap<std::string, std::string>*> {
+    const auto id = std::make_tuple(table, name, type);
+    auto found = value_index.find(id);
+    if (found != value_index.end()) return &found->second;
+    std::multimap<std::string, std::string> values;
+    TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
+        table, schema,
+        [&](const deb822::Stanza& record, std::string_view key) {
+          if (auto v = record.Get(name)) values.emplace(CanonicalValue(type, *v), std::string(key));
+          return Status::Ok();
+        },
+        lister(table, schema)));
+    return &value_index.emplace(id, std::move(values)).first->second;
+  };
   std::vector<std::pair<std::string, std::string>> changed;  // path, key
   for (auto& [path, work] : ctx.works) {
     for (const std::string& key : work.touched()) changed.emplace_back(path, key);
@@ -425,22 +447,15 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
       std::optional<std::string_view> value = record.Get(field.name);
       if (!value) continue;
       if (field.unique) {
-        const std::string canonical = CanonicalValue(field.type, *value);
-        std::string clash;
-        TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
-            table, schema,
-            [&](const deb822::Stanza& other, std::string_view other_key) {
-              auto v = other.Get(field.name);
-              if (other_key != key && v && CanonicalValue(field.type, *v) == canonical) {
-                clash = std::string(other_key);
-              }
-              return Status::Ok();
-            },
-            lister(table, schema)));
-        if (!clash.empty()) {
+        Result<const std::multimap<std::string, std::string>*> values =
+            values_of(table, schema, field.name, field.type);
+        if (!values.ok()) return values.status();
+        const auto [first, last] = (*values)->equal_range(CanonicalValue(field.type, *value));
+        for (auto it = first; it != last; ++it) {
+          if (it->second == key) continue;
           return Status::InvalidData(fmt::format(
               "table '{}': field '{}': value '{}' is not unique (record {} has it too) [S-023]",
-              table, field.name, *value, clash));
+              table, field.name, *value, it->second));
         }
       }
       if (!field.references_table.empty()) {
@@ -455,18 +470,11 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
             if (!other.ok()) return other.status();
             present = (*other)->Find(where->first) != nullptr;
           }
-        } else {
-          const FieldSpec* target_field = (*target)->Find(field.references_field);
-          TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
-              field.references_table, **target,
-              [&](const deb822::Stanza& other, std::string_view) {
-                auto v = other.Get(field.references_field);
-                present |= v && target_field != nullptr &&
-                           CanonicalValue(target_field->type, *v) ==
-                               CanonicalValue(target_field->type, *value);
-                return Status::Ok();
-              },
-              lister(field.references_table, **target)));
+        } else if (const FieldSpec* target_field = (*target)->Find(field.references_field)) {
+          Result<const std::multimap<std::string, std::string>*> values =
+              values_of(field.references_table, **target, target_field->name, target_field->type);
+          if (!values.ok()) return values.status();
+          present = (*values)->count(CanonicalValue(target_field->type, *value)) > 0;
         }
         if (!present) {
           return Status::InvalidData(
@@ -480,23 +488,20 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
   for (const auto& [table, key] : deleted) {
     Result<std::vector<std::string>> parts = DecodeKey(key);
     if (parts->size() != 1) continue;
+    const Schema& deleted_schema = schemas.at(table);
+    const FieldType key_type = deleted_schema.fields()[deleted_schema.key()[0]].type;
     for (const auto& [other_table, other_schema] : schemas) {
       for (const FieldSpec& field : other_schema.fields()) {
         if (field.references_table != table || !field.references_field.empty()) continue;
-        std::string referrer;
-        TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
-            other_table, other_schema,
-            [&](const deb822::Stanza& other, std::string_view other_key) {
-              auto v = other.Get(field.name);
-              if (v && *v == parts->front()) referrer = std::string(other_key);
-              return Status::Ok();
-            },
-            lister(other_table, other_schema)));
-        if (!referrer.empty()) {
+        Result<const std::multimap<std::string, std::string>*> values =
+            values_of(other_table, other_schema, field.name, key_type);
+        if (!values.ok()) return values.status();
+        auto referrer = (*values)->find(parts->front());
+        if (referrer != (*values)->end()) {
           return Status::Conflict(fmt::format(
               "table '{}': record '{}' is still referenced by table '{}' field '{}' (record {}) "
               "[S-026]",
-              table, parts->front(), other_table, field.name, referrer));
+              table, parts->front(), other_table, field.name, referrer->second));
         }
       }
     }
