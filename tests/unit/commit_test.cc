@@ -183,10 +183,10 @@ TEST_F(CommitTest, R001_RecoveryRollsACommittedJournalForward) {
   Put(".textdb/journal",
       EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", std::nullopt}},
                     {"users/.a.deb822.textdb-tmp-1", ""}));
-  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  ASSERT_TRUE(Recover(env_.get(), kRoot, true).ok());
   EXPECT_EQ(DataOf(Snapshot(env_.get())), (Files{{"users/a.deb822", "Name: A\n"}}));
   EXPECT_EQ(Snapshot(env_.get()).count(".textdb/journal"), 0u);
-  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());  // idempotent
+  ASSERT_TRUE(Recover(env_.get(), kRoot, true).ok());  // idempotent
   EXPECT_EQ(DataOf(Snapshot(env_.get())), (Files{{"users/a.deb822", "Name: A\n"}}));
 }
 
@@ -197,7 +197,7 @@ TEST_F(CommitTest, R001_RecoveryAfterPartialApplication) {
   Put(".textdb/journal",
       EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", "Name: B\n"}},
                     {"users/.a.deb822.textdb-tmp-1", "users/.b.deb822.textdb-tmp-2"}));
-  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  ASSERT_TRUE(Recover(env_.get(), kRoot, true).ok());
   EXPECT_EQ(DataOf(Snapshot(env_.get())),
             (Files{{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", "Name: B\n"}}));
 }
@@ -206,7 +206,7 @@ TEST_F(CommitTest, R002_UncommittedLeftoversAreDiscarded) {
   Put("users/.a.deb822.textdb-tmp-1", "Name: A\n");
   Put(".textdb/journal.tmp", "Journal: textdb 1\n");
   const Files before = DataOf(Snapshot(env_.get()));
-  ASSERT_TRUE(Recover(env_.get(), kRoot).ok());
+  ASSERT_TRUE(Recover(env_.get(), kRoot, true).ok());
   const Files after = Snapshot(env_.get());
   EXPECT_EQ(DataOf(after),
             (Files{{"users/a.deb822", "Name: a\n"}, {"users/b.deb822", "Name: b\n"}}));
@@ -222,7 +222,7 @@ TEST_F(CommitTest, R003_CorruptJournalChangesNothing) {
   journal[20] ^= 1;
   Put(".textdb/journal", journal);
   const Files before = Snapshot(env_.get());
-  Status status = Recover(env_.get(), kRoot);
+  Status status = Recover(env_.get(), kRoot, true);
   EXPECT_EQ(status.code(), StatusCode::kInvalidData);
   EXPECT_THAT(status.message(), HasSubstr("/db/.textdb/journal:"));
   EXPECT_EQ(Snapshot(env_.get()), before);
@@ -232,7 +232,7 @@ TEST_F(CommitTest, R003_MissingTempAndWrongTargetIsCorruption) {
   Put(".textdb/journal",
       EncodeJournal({{"users/a.deb822", "Name: A\n"}, {"users/b.deb822", std::nullopt}},
                     {"users/.a.deb822.textdb-tmp-1", ""}));
-  Status status = Recover(env_.get(), kRoot);
+  Status status = Recover(env_.get(), kRoot, true);
   EXPECT_EQ(status.code(), StatusCode::kInvalidData);
   EXPECT_THAT(status.message(), HasSubstr("[R-003]"));
 }
@@ -272,11 +272,11 @@ TEST_F(CommitTest, C006_EveryFailedStepLeavesOldOrNewState) {
       }
       ++faults;
       if (outcome == CommitOutcome::kNotCommitted) {
-        ASSERT_TRUE(Recover(&env, kRoot).ok());
+        ASSERT_TRUE(Recover(&env, kRoot, true).ok());
         EXPECT_EQ(DataOf(Snapshot(base.get())), old_state);
       } else {
         ASSERT_EQ(outcome, CommitOutcome::kNeedsRecovery);
-        ASSERT_TRUE(Recover(&env, kRoot).ok());
+        ASSERT_TRUE(Recover(&env, kRoot, true).ok());
         EXPECT_EQ(DataOf(Snapshot(base.get())), new_state);
       }
       const Files after = Snapshot(base.get());

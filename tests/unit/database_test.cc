@@ -282,6 +282,29 @@ TEST_F(DatabaseTest, RacyFilesStopBeingRacyAfterTheWindow) {
   EXPECT_EQ(env.whole_reads, before);
 }
 
+// A commit costs in proportion to the partitions it changes: it must not walk the database
+// (the sweep of leftover temporary files belongs to open).
+TEST_F(DatabaseTest, ACommitDoesNotWalkTheDatabase) {
+  class CountingEnv : public testing::FaultEnv {
+   public:
+    using FaultEnv::FaultEnv;
+    Result<std::vector<std::string>> ListDir(const std::string& path) override {
+      ++listings;
+      return FaultEnv::ListDir(path);
+    }
+    int listings = 0;
+  };
+  for (const char* item : {"bolt", "nut", "washer", "screw"}) ASSERT_TRUE(PutItem(item, "1").ok());
+  CountingEnv env(Env::Default());
+  auto db = Database::Open(dir_, Options{.env = &env});
+  ASSERT_TRUE(db.ok());
+  env.listings = 0;
+  Transaction txn = (*db)->Begin();
+  txn.Put("places", Make({{"Place", "attic"}}));
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(env.listings, 0);
+}
+
 TEST_F(DatabaseTest, AWriteNeverOverwritesAHandEditItDidNotSee) {
   ASSERT_TRUE(PutItem("bolt", "12").ok());
   ASSERT_TRUE(PutItem("box", "1").ok());

@@ -59,7 +59,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
     // finish or discard an interrupted commit before anything is read.
     Result<std::unique_ptr<FileLock>> lock = impl->Lock(/*exclusive=*/true);
     if (!lock.ok()) return lock.status();
-    TEXTDB_RETURN_IF_ERROR(internal::Recover(env, dir));
+    TEXTDB_RETURN_IF_ERROR(internal::Recover(env, dir, /*sweep_temp_files=*/true));
   }
   Result<std::vector<std::string>> names = env->ListDir(dir);
   if (!names.ok()) return names.status();

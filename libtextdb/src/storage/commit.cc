@@ -320,7 +320,7 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
   return Status::Ok();
 }
 
-Status Recover(Env* env, const std::string& root) {
+Status Recover(Env* env, const std::string& root, bool sweep_temp_files) {
   Result<std::string> journal = env->ReadFile(Join(root, kJournal));
   if (journal.ok()) {
     Result<std::vector<JournalEntry>> entries =
@@ -331,7 +331,7 @@ Status Recover(Env* env, const std::string& root) {
     return journal.status();
   }
   TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, kJournalTmp)));
-  return RemoveStrayTempFiles(env, root, "");
+  return sweep_temp_files ? RemoveStrayTempFiles(env, root, "") : Status::Ok();
 }
 
 }  // namespace textdb::internal

@@ -35,11 +35,13 @@ enum class CommitOutcome {
 Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChange>& changes,
                    CommitOutcome* outcome);
 
-// Finishes or discards an interrupted commit per [R-001..R-003]. Idempotent.
+// Finishes or discards an interrupted commit per [R-001..R-003]. Idempotent. With
+// `sweep_temp_files`, also removes the temporary files of commits that never reached their
+// commit point, which walks the whole database (done at open, not before each commit).
 // REQUIRES: the caller holds the exclusive database lock.
 // Fails with kInvalidData (naming the file) when the journal or a target is corrupt; nothing is
 // changed then.
-Status Recover(Env* env, const std::string& root);
+Status Recover(Env* env, const std::string& root, bool sweep_temp_files);
 
 // [C-021]: relative, no empty, "." or ".." component, no NUL, no backslash.
 bool IsSafeRelativePath(std::string_view path);
