@@ -81,7 +81,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
           "{}:1:1: error: the schema names table '{}' but lives in directory '{}' [B-004]",
           schema_path, schema->table(), name));
     }
-    impl->tables.emplace(name, TableState{std::move(schema).value(), {}});
+    impl->tables.emplace(name,
+                         TableState{std::make_shared<const Schema>(std::move(schema).value()), {}});
   }
   if (options.preload) TEXTDB_RETURN_IF_ERROR(impl->Preload(options.threads));
   return std::unique_ptr<Database>(new Database(std::move(impl)));
@@ -98,7 +99,7 @@ Result<Schema> Database::GetSchema(std::string_view table) const {
   std::lock_guard<std::mutex> guard(impl_->mu);
   Result<const TableState*> state = impl_->Table(table);
   if (!state.ok()) return state.status();
-  return (*state)->schema;
+  return *(*state)->schema;
 }
 
 Status Database::CreateTable(const std::string& schema_text) {
@@ -126,7 +127,8 @@ Status Database::CreateTable(const std::string& schema_text) {
       impl_->env, impl_->dir, {{name + "/" + std::string(kSchemaFile), WriteSchema(*schema)}},
       &outcome));
   std::lock_guard<std::mutex> guard(impl_->mu);
-  impl_->tables.emplace(name, TableState{std::move(schema).value(), {}});
+  impl_->tables.emplace(name,
+                        TableState{std::make_shared<const Schema>(std::move(schema).value()), {}});
   return Status::Ok();
 }
 
@@ -134,9 +136,9 @@ Status Database::CreateTable(const std::string& schema_text) {
 // Reading
 
 Result<Record> Database::Get(std::string_view table, const std::vector<std::string>& key) {
-  Result<Schema> found_schema = GetSchema(table);
+  Result<std::shared_ptr<const Schema>> found_schema = impl_->SchemaOf(table);
   if (!found_schema.ok()) return found_schema.status();
-  const Schema& schema = *found_schema;
+  const Schema& schema = **found_schema;
   Result<std::pair<std::string, std::string>> where = impl_->Locate(table, schema, key);
   if (!where.ok()) return where.status();
   const auto& [encoded, path] = *where;

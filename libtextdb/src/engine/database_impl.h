@@ -92,7 +92,8 @@ struct PartitionIndex {
 };
 
 struct TableState {
-  Schema schema;
+  // Shared, so that a read holds it without copying or locking (a Schema is immutable).
+  std::shared_ptr<const Schema> schema;
   // Indexed partitions by path relative to the database directory.
   std::map<std::string, std::shared_ptr<const PartitionIndex>, std::less<>> partitions;
 };
@@ -130,6 +131,14 @@ struct Database::Impl {
 
   Result<std::unique_ptr<FileLock>> Lock(bool exclusive) const {
     return env->LockFile(Abs(kLockFile), exclusive, /*wait=*/true);
+  }
+
+  // The schema of `table`, or kNotFound.
+  Result<std::shared_ptr<const Schema>> SchemaOf(std::string_view table) const {
+    std::lock_guard<std::mutex> guard(mu);
+    Result<const TableState*> state = Table(table);
+    if (!state.ok()) return state.status();
+    return (*state)->schema;
   }
 
   Result<const TableState*> Table(std::string_view name) const {
@@ -341,7 +350,7 @@ struct Database::Impl {
       if (it != state->partitions.end()) known = it->second;
     }
     if (known != nullptr && IsFresh(*known)) return known;
-    std::shared_ptr<const PartitionIndex> loaded = LoadPartition(table, state->schema, path);
+    std::shared_ptr<const PartitionIndex> loaded = LoadPartition(table, *state->schema, path);
     std::lock_guard<std::mutex> guard(mu);
     tables.find(table)->second.partitions[path] = loaded;
     return loaded;
@@ -384,7 +393,8 @@ struct Database::Impl {
   Status Preload(unsigned threads) {
     std::vector<std::pair<std::string, std::string>> work;  // table, path
     for (const auto& [name, state] : tables) {
-      Result<std::vector<std::string>> paths = ListPartitions(name, state.schema.partition_depth());
+      Result<std::vector<std::string>> paths =
+          ListPartitions(name, state.schema->partition_depth());
       if (!paths.ok()) return paths.status();
       for (std::string& path : *paths) work.emplace_back(name, std::move(path));
     }
@@ -392,7 +402,7 @@ struct Database::Impl {
     std::atomic<std::size_t> next{0};
     const auto worker = [&] {
       for (std::size_t i = next++; i < work.size(); i = next++) {
-        loaded[i] = LoadPartition(work[i].first, tables.at(work[i].first).schema, work[i].second);
+        loaded[i] = LoadPartition(work[i].first, *tables.at(work[i].first).schema, work[i].second);
       }
     };
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());

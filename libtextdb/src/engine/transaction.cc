@@ -253,7 +253,7 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
   std::map<std::string, Schema, std::less<>> schemas;
   {
     std::lock_guard<std::mutex> guard(impl_->mu);
-    for (const auto& [name, state] : impl_->tables) schemas.emplace(name, state.schema);
+    for (const auto& [name, state] : impl_->tables) schemas.emplace(name, *state.schema);
   }
   CommitContext ctx{impl_->env, impl_->dir, schemas, {}};
   const auto lister = [this](const std::string& table, const Schema& schema) {
