@@ -9,8 +9,8 @@
 namespace textdb::internal {
 
 struct EncodingIssue {
-  std::size_t offset = 0;     // offset of the offending byte
-  const char* rule = "";      // format-spec rule id, e.g. "F-001"
+  std::size_t offset = 0;    // offset of the offending byte
+  const char* rule = "";     // format-spec rule id, e.g. "F-001"
   const char* message = "";  // what is wrong and what was expected
 };
 
