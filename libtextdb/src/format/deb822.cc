@@ -600,9 +600,6 @@ class DocumentBuilder {
 
 namespace {
 
-// Locates the signed content inside an OpenPGP clear-signature armour [F-042]. On success sets
-// [*begin, *end) to the content and *first_line to its first line. Returns false (after
-// reporting through `builder`) when the armour is malformed.
 // Reports an armour error at byte `offset` of `text` [F-042].
 bool ArmourError(std::string_view text, std::size_t offset, std::string message,
                  DocumentBuilder* builder) {
@@ -613,6 +610,9 @@ bool ArmourError(std::string_view text, std::size_t offset, std::string message,
                         static_cast<std::uint32_t>(line_begin), "F-042", std::move(message));
 }
 
+// Locates the signed content inside an OpenPGP clear-signature armour [F-042]. On success sets
+// [*begin, *end) to the content and *first_line to its first line. Returns false (after
+// reporting through `builder`) when the armour is malformed.
 bool FindSignedContent(std::string_view text, std::uint32_t* begin, std::uint32_t* end,
                        std::uint32_t* first_line, DocumentBuilder* builder) {
   std::size_t pos = *begin;
@@ -666,7 +666,8 @@ bool FindSignedContent(std::string_view text, std::uint32_t* begin, std::uint32_
   }
   if (!ended) {
     ArmourError(text, text.size(),
-                "OpenPGP signature without '-----END PGP SIGNATURE-----'; the file is cut", builder);
+                "OpenPGP signature without '-----END PGP SIGNATURE-----'; the file is cut",
+                builder);
     return false;
   }
   *end = static_cast<std::uint32_t>(content_end);
