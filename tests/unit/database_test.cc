@@ -2,6 +2,7 @@
 // edits, hostile keys, schema enforcement, recovery, fault injection and several processes.
 #include "textdb/db.h"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -393,6 +394,59 @@ TEST_F(DatabaseTest, UniqueFieldsAndReferences) {
   EXPECT_TRUE(db_->Get("places", {"drawer"}).ok());
 }
 
+// Uniqueness is checked against the secondary index for the files a commit does not change
+// [I-005] and against the commit's own edits for those it does, after hand edits too.
+TEST_F(DatabaseTest, UniqueChecksUseTheIndexAndTheCommitsOwnChanges) {
+  const auto put = [&](std::vector<std::pair<const char*, const char*>> items) {
+    Transaction txn = db_->Begin();
+    for (const auto& [item, serial] : items) {
+      txn.Put("items", Make({{"Item", item}, {"Count", "1"}, {"Serial", serial}}));
+    }
+    return txn.Commit();
+  };
+  ASSERT_TRUE(put({{"apple", "S1"}}).ok());
+  EXPECT_THAT(put({{"zebra", "S1"}}).message(), HasSubstr("value 'S1' is not unique"));
+  // A hand edit frees S1: the index notices.
+  std::string text = ReadAll(top_ + "/db/items/a/ap.deb822");
+  text.replace(text.find("S1"), 2, "S9");
+  WriteAll(top_ + "/db/items/a/ap.deb822", text);
+  EXPECT_TRUE(put({{"zebra", "S1"}}).ok());
+  // Two records of one commit, in two files, with one value.
+  EXPECT_THAT(put({{"kiwi", "S2"}, {"lime", "S2"}}).message(), HasSubstr("'S2' is not unique"));
+  // One commit moves S9 from apple to mango: apple's file is the commit's, not the index's.
+  EXPECT_TRUE(put({{"apple", "S3"}, {"mango", "S9"}}).ok());
+  EXPECT_THAT(put({{"melon", "S3"}}).message(), HasSubstr("'S3' is not unique"));
+}
+
+// Record constraints of the schema [S-014] are checked on every write and by Check.
+TEST_F(DatabaseTest, Q060_ConstraintsAreCheckedOnWriteAndByCheck) {
+  ASSERT_TRUE(db_->CreateTable("Table: spans\n"
+                               "Key: Id\n"
+                               "Constraint: End >= Start\n"
+                               "\n"
+                               "Field: Id\n"
+                               "\n"
+                               "Field: Start\n"
+                               "Type: integer\n"
+                               "\n"
+                               "Field: End\n"
+                               "Type: integer\n")
+                  .ok());
+  Transaction txn = db_->Begin();
+  txn.Put("spans", Make({{"Id", "a"}, {"Start", "2"}, {"End", "10"}}));
+  ASSERT_TRUE(txn.Commit().ok());
+  txn.Put("spans", Make({{"Id", "b"}, {"Start", "5"}, {"End", "3"}}));
+  Status status = txn.Commit();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("End >= Start"));
+  EXPECT_EQ(db_->Get("spans", {"b"}).status().code(), StatusCode::kNotFound);
+  // A hand edit that breaks it is reported by Check with file and line.
+  WriteAll(top_ + "/db/spans/a.deb822", "Id: a\nStart: 20\nEnd: 10\n");
+  std::vector<std::string> problems;
+  EXPECT_FALSE(db_->Check(&problems).ok());
+  EXPECT_THAT(problems, ::testing::ElementsAre(HasSubstr("spans/a.deb822:1:1: error:")));
+}
+
 // References compare by the referenced key's type: "01" names the integer key 1, so that
 // record cannot be deleted while it is referenced that way.
 TEST_F(DatabaseTest, ReferencesCompareByTheKeysType) {
@@ -568,6 +622,97 @@ TEST_F(DatabaseTest, TwoWriterProcesses) {
     for (int i = 0; i < kPerProcess; ++i) {
       EXPECT_TRUE(db_->Get("items", {"item-" + std::to_string(p) + "-" + std::to_string(i)}).ok());
     }
+  }
+}
+
+TEST_F(DatabaseTest, B021_SchemaChangesAreSeenByOpenHandles) {
+  std::unique_ptr<Database> other = std::move(Database::Open(dir_, {})).value();
+  // A schema edited by hand: Notes becomes mandatory.
+  std::string schema = ReadAll(top_ + "/db/items/schema.deb822");
+  const std::size_t notes = schema.find("Field: Notes\n");
+  ASSERT_NE(notes, std::string::npos);
+  schema.insert(notes + 13, "Mandatory: yes\n");
+  WriteAll(top_ + "/db/items/schema.deb822", schema);
+  EXPECT_TRUE(db_->GetSchema("items")->Find("Notes")->mandatory);
+  Status status = PutItem("bolt", "3");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidData);
+  EXPECT_THAT(status.message(), HasSubstr("Notes"));
+  // A table created by another handle.
+  ASSERT_TRUE(other->CreateTable(kNumbersSchema).ok());
+  Transaction txn = db_->Begin();
+  txn.Put("numbers", Make({{"N", "7"}}));
+  EXPECT_TRUE(txn.Commit().ok());
+  EXPECT_TRUE(other->Get("numbers", {"07"}).ok());
+  // An invalid schema file stops reads of its table with its error.
+  WriteAll(top_ + "/db/numbers/schema.deb822", "Table: numbers\n");
+  EXPECT_THAT(db_->Get("numbers", {"7"}).status().message(),
+              HasSubstr("numbers/schema.deb822"));
+}
+
+// A writer process updates two records in two partition files in each commit while reader
+// processes scan the table in a loop: no reader ever sees one file's new state with the other's
+// old one, and every reader sees the writer's last commit once it has been acknowledged.
+TEST_F(DatabaseTest, ReaderProcessesNeverSeeHalfOfAMultiFileCommit) {
+  constexpr int kCommits = 150;
+  {
+    Transaction txn = db_->Begin();
+    txn.Put("places", Make({{"Place", "attic"}, {"Round", "0"}}));
+    txn.Put("places", Make({{"Place", "cellar"}, {"Round", "0"}}));
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  int done_pipe[2];
+  ASSERT_EQ(::pipe(done_pipe), 0);
+  const pid_t writer = ::fork();
+  if (writer == 0) {
+    ::close(done_pipe[0]);
+    auto db = Database::Open(dir_, {});
+    if (!db.ok()) ::_exit(2);
+    for (int i = 1; i <= kCommits; ++i) {
+      Transaction txn = (*db)->Begin();
+      txn.Update("places", {"attic"}, {{"Round", std::to_string(i)}});
+      txn.Update("places", {"cellar"}, {{"Round", std::to_string(i)}});
+      if (!txn.Commit().ok()) ::_exit(3);
+    }
+    const char done = 'd';
+    if (::write(done_pipe[1], &done, 1) != 1) ::_exit(4);
+    ::_exit(0);
+  }
+  ::close(done_pipe[1]);
+  std::vector<pid_t> readers;
+  for (int r = 0; r < 2; ++r) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      auto db = Database::Open(dir_, {});
+      if (!db.ok()) ::_exit(2);
+      int scans = 0;
+      for (;;) {
+        // Poll whether the writer has finished before the scan, so that the final scan starts
+        // after its last acknowledged commit.
+        pollfd poll_fd{done_pipe[0], POLLIN, 0};
+        const bool writer_done = ::poll(&poll_fd, 1, 0) == 1;
+        std::set<std::string> rounds;
+        Status status = (*db)->Scan("places", "", [&](const Record& record) {
+          if (auto round = record.Get("Round")) rounds.insert(std::string(*round));
+          return true;
+        });
+        if (!status.ok()) ::_exit(5);
+        if (rounds.size() != 1) ::_exit(6);  // a mix of two commits
+        ++scans;
+        if (writer_done) {
+          ::_exit(*rounds.begin() == std::to_string(kCommits) && scans > 1 ? 0 : 7);
+        }
+      }
+    }
+    readers.push_back(pid);
+  }
+  ::close(done_pipe[0]);
+  int status = 0;
+  ::waitpid(writer, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  for (pid_t pid : readers) {
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "reader exit " << WEXITSTATUS(status) << " (6: saw a mix, 7: missed the last commit)";
   }
 }
 

@@ -236,6 +236,22 @@ TEST(Deb822SyntaxTest, F025_ContinuationOutsideAField) {
               HasSubstr("in.txt:4:1: error: continuation line outside a field"));
 }
 
+TEST(Deb822SyntaxTest, F026_MergeConflictMarkers) {
+  for (const char* marker : {"<<<<<<< ours", "=======", ">>>>>>> theirs", "||||||| base",
+                             "<<<<<<<<<< long marker", "<<<<<<<"}) {
+    SCOPED_TRACE(marker);
+    EXPECT_THAT(ErrorOf(std::string("A: 1\n") + marker + "\nB: 2\n"),
+                HasSubstr("in.txt:2:1: error: unresolved merge conflict marker"));
+    EXPECT_THAT(ErrorOf(std::string("A: 1\n") + marker + "\nB: 2\n"), HasSubstr("[F-026]"));
+  }
+  // Six characters, or a seventh that is not a space, is no marker: the usual error.
+  for (const char* line : {"<<<<<< six", "=======x", ">>>>>>>>x"}) {
+    SCOPED_TRACE(line);
+    EXPECT_THAT(ErrorOf(std::string("A: 1\n") + line + "\n"), HasSubstr("[F-020]"));
+  }
+  EXPECT_EQ(ErrorOf("=======:value\n"), "");  // a field named "=======" is valid
+}
+
 // ---------------------------------------------------------------------------------------------
 // The value model
 

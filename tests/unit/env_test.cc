@@ -139,6 +139,22 @@ TEST_P(EnvTest, ExclusiveLockExcludesOthers) {
   EXPECT_TRUE(again.ok());
 }
 
+TEST_P(EnvTest, LockFileHandleLocksAndUnlocksRepeatedly) {
+  auto handle = env_->OpenLockFile(Path("LOCK"));
+  ASSERT_TRUE(handle.ok()) << handle.status().ToString();
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE((*handle)->Lock(/*exclusive=*/true, /*wait=*/false).ok());
+    if (GetParam() == Kind::kMem) {  // POSIX: a second description conflicts only across processes
+      EXPECT_EQ(env_->LockFile(Path("LOCK"), false, false).status().code(), StatusCode::kConflict);
+    }
+    (*handle)->Unlock();
+    EXPECT_TRUE(env_->LockFile(Path("LOCK"), true, false).ok());
+    ASSERT_TRUE((*handle)->Lock(/*exclusive=*/false, /*wait=*/false).ok());
+    EXPECT_TRUE(env_->LockFile(Path("LOCK"), false, false).ok());  // shared with shared
+    (*handle)->Unlock();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::Values(Kind::kPosix, Kind::kMem),
                          [](const ::testing::TestParamInfo<Kind>& param_info) {
                            return param_info.param == Kind::kPosix ? std::string("Posix")
@@ -183,6 +199,24 @@ TEST_F(PosixLockTest, ConflictsAcrossProcessesAndSurvivesUnrelatedClose) {
   ::close(fd);
   EXPECT_EQ(ChildTries(), 1);
   lock->reset();
+  EXPECT_EQ(ChildTries(), 0);
+}
+
+TEST_F(PosixLockTest, LockFileHandleConflictsAcrossProcessesAndSurvivesUnrelatedClose) {
+  auto handle = Env::Default()->OpenLockFile(path_);
+  ASSERT_TRUE(handle.ok());
+  EXPECT_EQ(ChildTries(), 0);  // opening the handle takes no lock
+  ASSERT_TRUE((*handle)->Lock(/*exclusive=*/false, /*wait=*/false).ok());
+  EXPECT_EQ(ChildTries(), 1);  // the child asks for an exclusive lock
+  const int fd = ::open(path_.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  EXPECT_EQ(ChildTries(), 1);
+  (*handle)->Unlock();
+  EXPECT_EQ(ChildTries(), 0);
+  ASSERT_TRUE((*handle)->Lock(/*exclusive=*/true, /*wait=*/false).ok());
+  EXPECT_EQ(ChildTries(), 1);
+  handle->reset();  // destroying the handle releases it
   EXPECT_EQ(ChildTries(), 0);
 }
 

@@ -32,6 +32,18 @@
 
 namespace textdb {
 
+// What a successful Commit() promises (format-spec/storage.md [C-030..C-033]).
+enum class SyncMode {
+  // Durable when Commit() returns: survives a process crash and a power failure. Default.
+  kSafe,
+  // As kSafe, but commits from several threads of one Database that wait at the same time are
+  // written together by one of them, with one set of fsyncs (group commit).
+  kBatch,
+  // No fsync: a process crash loses nothing, a power failure may lose recent commits; see
+  // [C-033] for what the database is then guaranteed to be.
+  kFast,
+};
+
 struct Options {
   // File-system seam; null = Env::Default(). Not owned; must outlive the Database.
   Env* env = nullptr;
@@ -42,6 +54,7 @@ struct Options {
   bool preload = false;
   // Threads used by preload; 0 = the number of cores.
   unsigned threads = 0;
+  SyncMode sync = SyncMode::kSafe;
 };
 
 // An immutable record: a stanza and where it is stored. Cheap to copy; stays valid after the
@@ -136,16 +149,55 @@ class Database {
   // Creates a table from a schema file's text (its Table field names it). Fails with kConflict
   // when it exists, kInvalidData when the schema is invalid.
   Status CreateTable(const std::string& schema_text);
+  // Moves every record of `table` to the data file its key maps to at partition depth `depth`
+  // and records the depth in the table's schema file, in one atomic commit
+  // (format-spec/partitioning.md [P-070..P-073]). At the table's current depth it moves back
+  // records that are in the wrong file. Fails, changing nothing, with kInvalidData when a data
+  // file does not parse or a key is stored twice, kInvalidArgument for a depth outside 0..4.
+  Status Repartition(std::string_view table, int depth);
+  // Rewrites every data file of `table` in canonical form [W-001..W-006] with its records in key
+  // order, moving misplaced records home, in one atomic commit (storage.md [B-030]); with
+  // `check_only`, changes nothing. Appends to *changed (when not null) the files, relative to
+  // the database directory, that are (or were) not so. Fails as Repartition.
+  Status Format(std::string_view table, bool check_only, std::vector<std::string>* changed);
 
   // The record whose key is `key` (one raw value per key field, in key order). kNotFound when
   // absent; kInvalidData when the partition holding it does not parse or holds a duplicate key.
   Result<Record> Get(std::string_view table, const std::vector<std::string>& key);
   // Calls `visit` for every record of `table` whose first key field starts with `prefix` (after
-  // the partition folding of format-spec/partitioning.md; "" = all), partition by partition in
-  // key order, stopping early when it returns false. Only partitions that may hold such keys are
-  // read.
+  // the partition folding of format-spec/partitioning.md: "bo" matches "Bolt" and "box"; "" =
+  // all), in key order [S-121] across the whole table (not partition by partition), stopping
+  // early when it returns false [I-013]. Only partitions that may hold such keys are read
+  // [P-051]. Fails with kNotFound for an unknown table, kInvalidData when a partition to read
+  // cannot be used (the message names the file and line), kConflict when a file is edited by hand
+  // while it is read, kIOError on I/O errors. `visit` runs while the read holds the shared lock:
+  // it must not commit to this database (that would wait for the read to end). So for
+  // ScanRange and Lookup.
   Status Scan(std::string_view table, std::string_view prefix,
               const std::function<bool(const Record&)>& visit);
+  // Calls `visit` for every record of `table` with begin <= key < end, in key order [S-121],
+  // stopping early when it returns false [I-010..I-013]. A bound holds raw values of the first
+  // n key fields (0 <= n <= the number of key fields), each a valid value of its field's type
+  // (an enum's Values and a Pattern need not be matched); an empty `begin` or `end` leaves that
+  // side unbounded. A bound of n values is compared with the first n fields of a key only:
+  // with key (Package, Version), begin {"foo"} starts at foo's first version and end {"foo"}
+  // stops before it, so {"foo"} to {"foo"} is empty. Only partitions that may hold keys in the
+  // range are read [I-012]. Fails with kInvalidArgument for a bound with too many or invalid
+  // values, otherwise as Scan.
+  Status ScanRange(std::string_view table, const std::vector<std::string>& begin,
+                   const std::vector<std::string>& end,
+                   const std::function<bool(const Record&)>& visit);
+  // Calls `visit` for every record of `table` whose field `field` equals `value` by type (as
+  // canonical values: integer "01" finds "1", a string matches case and all), in key order,
+  // stopping early when it returns false, through the field's secondary index [I-001..I-004].
+  // For a `list` field, `value` is one element: records listing it are visited. A record whose
+  // value of `field` is not valid for its type is not indexed, so never visited (Check reports
+  // it). The first lookup in a table indexes all its partitions (in parallel); later ones only
+  // stat() them and index again the files that changed. Fails with kInvalidArgument when the
+  // field has no secondary index (the message says how to add one) or `value` is not a valid
+  // value of the field, otherwise as Scan.
+  Status Lookup(std::string_view table, std::string_view field, std::string_view value,
+                const std::function<bool(const Record&)>& visit);
 
   // Checks the whole database: every file parses, every record holds its schema, no key is
   // stored twice or in the wrong partition, no temporary files are left. Appends one message per

@@ -53,6 +53,24 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// A lock file kept open, to be locked and unlocked many times: cheaper than Env::LockFile per
+// use (no open and close each time). Not thread-safe, and it is one holder: the caller
+// serialises Lock and Unlock and never locks it twice without an Unlock between. Destroying it
+// releases a held lock.
+class LockFileHandle {
+ public:
+  LockFileHandle() = default;
+  LockFileHandle(const LockFileHandle&) = delete;
+  LockFileHandle& operator=(const LockFileHandle&) = delete;
+  virtual ~LockFileHandle() = default;
+  // Takes the lock, shared or exclusive; errors and semantics as Env::LockFile.
+  // REQUIRES: not held.
+  virtual Status Lock(bool exclusive, bool wait) = 0;
+  // Releases the lock; always succeeds (an implementation that cannot unlock in place closes
+  // the file, which releases it). REQUIRES: held.
+  virtual void Unlock() = 0;
+};
+
 class Env {
  public:
   Env() = default;
@@ -94,6 +112,10 @@ class Env {
   // process and is released when the returned object is destroyed or the process dies.
   virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
                                                      bool wait) = 0;
+  // A handle on the lock file `path` (created if absent) for repeated Lock/Unlock, with the same
+  // locking semantics as LockFile. The default implementation calls LockFile at each Lock and
+  // destroys that lock at Unlock, so an Env need not override it.
+  virtual Result<std::unique_ptr<LockFileHandle>> OpenLockFile(const std::string& path);
 };
 
 // An Env that keeps everything in memory (for tests and tools). Locks are process-local.

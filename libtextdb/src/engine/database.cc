@@ -5,13 +5,239 @@
 // commit protocol (storage/commit.h). The partition of a key is computed by text/partition.h.
 #include "textdb/db.h"
 
+#include <limits>
+#include <numeric>
+#include <span>
+
 #include "engine/database_impl.h"
+#include "textdb/query.h"
+#include "schema/value_types.h"
 
 namespace textdb {
 
 using internal::kMarkerFile;
 using internal::kMarkerText;
 using internal::kStateDir;
+
+namespace {
+
+// The types of the key fields of `schema`, in key order.
+std::vector<FieldType> KeyTypes(const Schema& schema) {
+  std::vector<FieldType> types;
+  for (std::size_t index : schema.key()) types.push_back(schema.fields()[index].type);
+  return types;
+}
+
+// The slot of the secondary index of `field` [I-002], or kInvalidArgument saying how to add one.
+Result<std::size_t> IndexSlot(std::string_view table, const Schema& schema,
+                              std::string_view field) {
+  const FieldSpec* spec = schema.Find(field);
+  if (spec == nullptr) {
+    return Status::InvalidArgument(fmt::format(
+        "table '{}' declares no field '{}'; to look records up by it, add a field stanza "
+        "'Field: {}' with 'Index: yes' to {}/{} and reopen the database [S-023]",
+        table, field, field, table, kSchemaFile));
+  }
+  const std::vector<std::size_t> indexed = internal::IndexedFields(schema);
+  for (std::size_t slot = 0; slot < indexed.size(); ++slot) {
+    if (&schema.fields()[indexed[slot]] == spec) return slot;
+  }
+  return Status::InvalidArgument(fmt::format(
+      "table '{}': field '{}' has no secondary index; add 'Index: yes' to its field stanza in "
+      "{}/{} and reopen the database [S-023]",
+      table, spec->name, table, kSchemaFile));
+}
+
+// What a lookup of `value` searches the index of `field` for [I-004]: its canonical value, or
+// for a list field the one element it holds. kInvalidArgument when it is not a valid value.
+Result<std::string> LookupValue(std::string_view table, const FieldSpec& field,
+                                std::string_view value) {
+  Status valid = CheckValue(field, value);
+  if (!valid.ok()) {
+    return Status::InvalidArgument(fmt::format("table '{}': lookup: {}", table, valid.message()));
+  }
+  if (field.type != FieldType::kList) return CanonicalValue(field.type, value);
+  const std::vector<std::string_view> elements = internal::SplitList(value);
+  if (elements.size() != 1) {
+    return Status::InvalidArgument(fmt::format(
+        "table '{}': lookup: field '{}': {} holds {} list elements; expected exactly one, as the "
+        "index of a list field holds its elements one by one [I-003]",
+        table, field.name, internal::QuoteForMessage(value), elements.size()));
+  }
+  return std::string(elements.front());
+}
+
+// The canonical values of a range bound [I-010]; kInvalidArgument when it has more values than
+// the key has fields or a value is not valid for its field's type. `which` is "begin" or "end".
+Result<std::vector<std::string>> RangeBound(std::string_view table, const Schema& schema,
+                                            std::string_view which,
+                                            const std::vector<std::string>& raw) {
+  if (raw.size() > schema.key().size()) {
+    return Status::InvalidArgument(
+        fmt::format("table '{}': range {} has {} values; expected at most {}, one per key field",
+                    table, which, raw.size(), schema.key().size()));
+  }
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < raw.size(); ++k) {
+    const FieldSpec& spec = schema.fields()[schema.key()[k]];
+    // Order needs a valid value of the type only: a Pattern or an enum's Values do not matter.
+    FieldSpec type_only;
+    type_only.name = spec.name;
+    type_only.type = spec.type == FieldType::kEnum ? FieldType::kString : spec.type;
+    Status valid = CheckValue(type_only, raw[k]);
+    if (!valid.ok()) {
+      return Status::InvalidArgument(
+          fmt::format("table '{}': range {}: {}", table, which, valid.message()));
+    }
+    out.push_back(CanonicalValue(spec.type, raw[k]));
+  }
+  return out;
+}
+
+// Compares a key (its canonical components) with a range bound [I-011]: the bound's n values
+// with the key's first n components, by type. So a key that starts with a bound is not before
+// `begin` and not before `end` either.
+int CompareWithBound(const std::vector<FieldType>& types, std::span<const std::string_view> key,
+                     const std::vector<std::string>& bound) {
+  for (std::size_t k = 0; k < bound.size(); ++k) {
+    const int c = CompareValues(types[k], key[k], bound[k]);
+    if (c != 0) return c;
+  }
+  return 0;
+}
+
+// Orders two bounds by type, a bound before the longer ones it starts: when begin >= end in this
+// order no key is in [begin, end) [I-011].
+int CompareBounds(const std::vector<FieldType>& types, const std::vector<std::string>& a,
+                  const std::vector<std::string>& b) {
+  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) {
+    const int c = CompareValues(types[k], a[k], b[k]);
+    if (c != 0) return c;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+std::string_view CommonPrefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return a.substr(0, n);
+}
+
+// [I-012] Range pruning: a folded text that the folded first key component [P-010] of every
+// key whose canonical first component c lies in lo <= c <= hi (by `type`) starts with, so that
+// a partition for which PartitionMayHold(partition, prefix) is false holds no key of the range;
+// "" when nothing is provable (debversion, whose order is not a text order).
+std::string RangePrefix(FieldType type, std::string_view lo, std::string_view hi) {
+  std::string_view shared;
+  switch (type) {
+    case FieldType::kString:
+    case FieldType::kEnum: {
+      // Byte order: every c in [lo, hi] starts with L = CommonPrefix(lo, hi), and its byte after
+      // L (if any) is at most hi's. Folding L + x yields Fold(L) + Fold(x) when x is empty or
+      // starts with an ASCII character, which neither composes with nor reorders around what
+      // precedes it (NFD, case folding and NFC all have a boundary before it). So L serves when
+      // hi's byte after L is ASCII (or hi == L, and then c == L); otherwise L is cut before its
+      // last ASCII byte, which every c repeats.
+      shared = CommonPrefix(lo, hi);
+      if (shared.size() < hi.size() && static_cast<unsigned char>(hi[shared.size()]) >= 0x80) {
+        std::size_t ascii = shared.size();
+        while (ascii > 0 && static_cast<unsigned char>(shared[ascii - 1]) >= 0x80) --ascii;
+        shared = shared.substr(0, ascii == 0 ? 0 : ascii - 1);
+      }
+      break;
+    }
+    case FieldType::kDate:
+      // Fixed-width ASCII whose byte order is chronological [S-104].
+      shared = CommonPrefix(lo, hi);
+      break;
+    case FieldType::kDateTime:
+      // Canonically "YYYY-MM-DDTHH:MM:SS" then an optional fraction and "Z" [S-105]: the first
+      // 19 bytes order as the instant truncated to the second.
+      shared = CommonPrefix(lo.substr(0, 19), hi.substr(0, 19));
+      break;
+    case FieldType::kInteger:
+    case FieldType::kDecimal: {
+      // Canonical numbers of one sign whose integer parts have the same number of digits order
+      // as those integer parts' bytes (then by fraction), and every number between them has
+      // such an integer part too [S-101, S-102].
+      const std::string_view lo_int = lo.substr(0, lo.find('.'));
+      const std::string_view hi_int = hi.substr(0, hi.find('.'));
+      if (lo_int.size() == hi_int.size() && lo_int.starts_with('-') == hi_int.starts_with('-')) {
+        shared = CommonPrefix(lo_int, hi_int);
+      }
+      break;
+    }
+    case FieldType::kDebVersion:
+      // An epoch, "~" and letters make dpkg order unlike any text order [S-109].
+      break;
+    case FieldType::kBoolean:
+    case FieldType::kList:
+      break;  // not key types [S-031]
+  }
+  Result<std::string> folded = internal::FoldKey(shared);
+  return folded.ok() ? std::move(folded).value() : std::string();
+}
+
+// Positions of the hits of `selection` in key order [S-121].
+std::vector<std::uint32_t> KeyOrder(const Schema& schema, const internal::Selection& selection) {
+  const std::vector<FieldType> types = KeyTypes(schema);
+  std::vector<std::uint32_t> order(selection.hits.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::span<const std::string_view> ka = selection.KeyOf(a);
+    const std::span<const std::string_view> kb = selection.KeyOf(b);
+    for (std::size_t k = 0; k < types.size(); ++k) {
+      const int c = CompareValues(types[k], ka[k], kb[k]);
+      if (c != 0) return c < 0;
+    }
+    return false;
+  });
+  return order;
+}
+
+// Selects the records of selection->parts holding `canonical` in secondary index `slot`.
+void SelectByValue(std::size_t slot, std::string_view canonical, internal::Selection* selection) {
+  for (std::size_t p = 0; p < selection->parts.size(); ++p) {
+    const PartitionIndex& part = *selection->parts[p];
+    if (slot >= part.secondary.size()) continue;  // a partition without records
+    for (std::uint32_t position : part.secondary[slot].Find(canonical)) {
+      selection->Add(static_cast<std::uint32_t>(p), &part.entries[position]);
+    }
+  }
+}
+
+Status ChangedWhileRead(const std::string& path) {
+  return Status::Conflict(fmt::format("{}: the file changed while it was read; try again", path));
+}
+
+}  // namespace
+
+// [I-002], [I-003]
+void internal::IndexedValues::Add(const FieldSpec& field, std::uint32_t slot, std::uint32_t record,
+                                  std::string_view raw) {
+  if (!CheckValue(field, raw).ok()) return;
+  const auto push = [&](std::string_view value) {
+    if (arena.size() + value.size() > std::numeric_limits<std::uint32_t>::max()) {
+      too_large = true;
+      return;
+    }
+    items.push_back({slot, record, static_cast<std::uint32_t>(arena.size()),
+                     static_cast<std::uint32_t>(value.size())});
+    arena.append(value);
+  };
+  switch (field.type) {
+    case FieldType::kList:
+      for (std::string_view element : SplitList(raw)) push(element);
+      break;
+    case FieldType::kString:
+    case FieldType::kEnum:
+      push(raw);  // PERF: the canonical form is the value itself; no copy
+      break;
+    default:
+      push(CanonicalValue(field.type, raw));
+      break;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Opening
@@ -69,20 +295,16 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
     if (!info.ok()) return info.status();
     if (info->type != FileInfo::Type::kDirectory) continue;
     const std::string schema_path = name + "/" + std::string(kSchemaFile);
+    Result<FileInfo> stamp = env->Stat(impl->Abs(schema_path));
+    if (!stamp.ok()) {
+      if (stamp.status().code() == StatusCode::kNotFound) continue;  // not a table
+      return stamp.status();
+    }
     Result<std::string> text = env->ReadFile(impl->Abs(schema_path));
-    if (!text.ok()) {
-      if (text.status().code() == StatusCode::kNotFound) continue;  // not a table
-      return text.status();
-    }
-    Result<Schema> schema = ParseSchema(std::move(text).value(), schema_path);
-    if (!schema.ok()) return schema.status();
-    if (schema->table() != name) {
-      return Status::InvalidData(fmt::format(
-          "{}:1:1: error: the schema names table '{}' but lives in directory '{}' [B-004]",
-          schema_path, schema->table(), name));
-    }
-    impl->tables.emplace(name,
-                         TableState{std::make_shared<const Schema>(std::move(schema).value()), {}});
+    if (!text.ok()) return text.status();
+    Result<TableState> table = Impl::LoadTable(name, schema_path, *stamp, std::move(text).value());
+    if (!table.ok()) return table.status();
+    impl->tables.emplace(name, std::move(table).value());
   }
   if (options.preload) TEXTDB_RETURN_IF_ERROR(impl->Preload(options.threads));
   return std::unique_ptr<Database>(new Database(std::move(impl)));
@@ -96,10 +318,9 @@ std::vector<std::string> Database::Tables() const {
 }
 
 Result<Schema> Database::GetSchema(std::string_view table) const {
-  std::lock_guard<std::mutex> guard(impl_->mu);
-  Result<const TableState*> state = impl_->Table(table);
-  if (!state.ok()) return state.status();
-  return *(*state)->schema;
+  Result<std::shared_ptr<const Schema>> schema = impl_->SchemaOf(table);
+  if (!schema.ok()) return schema.status();
+  return **schema;
 }
 
 Status Database::CreateTable(const std::string& schema_text) {
@@ -126,9 +347,10 @@ Status Database::CreateTable(const std::string& schema_text) {
   TEXTDB_RETURN_IF_ERROR(internal::CommitFiles(
       impl_->env, impl_->dir, {{name + "/" + std::string(kSchemaFile), WriteSchema(*schema)}},
       &outcome));
+  TableState state;  // its schema_stamp is unknown: the next use stats the file [B-021]
+  state.schema = std::make_shared<const Schema>(std::move(schema).value());
   std::lock_guard<std::mutex> guard(impl_->mu);
-  impl_->tables.emplace(name,
-                        TableState{std::make_shared<const Schema>(std::move(schema).value()), {}});
+  impl_->tables.emplace(name, std::move(state));
   return Status::Ok();
 }
 
@@ -136,14 +358,15 @@ Status Database::CreateTable(const std::string& schema_text) {
 // Reading
 
 Result<Record> Database::Get(std::string_view table, const std::vector<std::string>& key) {
+  // The lock first: the schema is checked against its file under it [B-021].
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
   Result<std::shared_ptr<const Schema>> found_schema = impl_->SchemaOf(table);
   if (!found_schema.ok()) return found_schema.status();
   const Schema& schema = **found_schema;
   Result<std::pair<std::string, std::string>> where = impl_->Locate(table, schema, key);
   if (!where.ok()) return where.status();
   const auto& [encoded, path] = *where;
-  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
-  if (!lock.ok()) return lock.status();
   for (int attempt = 0; attempt < 2; ++attempt) {
     Result<std::shared_ptr<const PartitionIndex>> part = impl_->FreshPartition(table, path);
     if (!part.ok()) return part.status();
@@ -153,7 +376,7 @@ Result<Record> Database::Get(std::string_view table, const std::vector<std::stri
       return Status::NotFound(
           fmt::format("table '{}': no record with key '{}'", table, KeyForMessages(key)));
     }
-    const std::string cache_key = fmt::format("{}\n{}\n{}", path, (*part)->generation, encoded);
+    const std::string cache_key = (*part)->CacheKey(*entry);
     Record record;
     record.file_ = path;
     record.line_ = entry->line;
@@ -182,54 +405,267 @@ Result<Record> Database::Get(std::string_view table, const std::vector<std::stri
 
 Status Database::Scan(std::string_view table, std::string_view prefix,
                       const std::function<bool(const Record&)>& visit) {
-  Result<Schema> schema = GetSchema(table);
-  if (!schema.ok()) return schema.status();
+  // The lock first: the schema is checked against its file under it [B-021].
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
+  Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
+  if (!found.ok()) return found.status();
+  const Schema& schema = **found;
   std::string folded_prefix;
   if (!prefix.empty()) {
     Result<std::string> folded = internal::FoldKey(prefix);
     if (!folded.ok()) return folded.status();
     folded_prefix = std::move(folded).value();
   }
-  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
-  if (!lock.ok()) return lock.status();
-  Result<std::vector<std::string>> paths = impl_->ListPartitions(table, schema->partition_depth());
-  if (!paths.ok()) return paths.status();
-  for (const std::string& path : *paths) {
-    const std::optional<internal::Partition> partition = internal::PartitionPrefixOf(
-        std::string_view(path).substr(table.size() + 1), schema->partition_depth());
-    if (!partition || !internal::PartitionMayHold(*partition, folded_prefix)) continue;
-    Result<std::shared_ptr<const PartitionIndex>> part = impl_->FreshPartition(table, path);
-    if (!part.ok()) return part.status();
-    if (!(*part)->problem.ok()) return (*part)->problem;
-    Result<std::string> content = impl_->env->ReadFile(impl_->Abs(path));
-    if (!content.ok()) return content.status();
-    deb822::ParseOptions parse_options;
-    parse_options.file_name = path;
-    Result<deb822::Document> doc = deb822::Parse(std::move(content).value(), parse_options);
-    if (!doc.ok()) return doc.status();
-    std::vector<std::pair<std::string, const deb822::Stanza*>> keyed;
-    for (const deb822::Stanza& stanza : doc->stanzas()) {
-      Result<std::string> key = KeyOf(*schema, stanza);
-      if (!key.ok()) return key.status();
-      if (!folded_prefix.empty()) {
-        Result<std::vector<std::string>> components = DecodeKey(*key);
-        Result<std::string> folded = internal::FoldKey(components->front());
-        if (!folded.ok() || !folded->starts_with(folded_prefix)) continue;
-      }
-      keyed.emplace_back(std::move(key).value(), &stanza);
-    }
-    std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-      return CompareKeys(*schema, a.first, b.first) < 0;
-    });
-    for (const auto& [key, stanza] : keyed) {
-      Record record;
-      record.stanza_ = std::make_shared<const deb822::Stanza>(*stanza);
-      record.file_ = path;
-      record.line_ = stanza->line();
-      if (!visit(record)) return Status::Ok();
+  const auto may_hold = [&](const internal::Partition& partition) {
+    return internal::PartitionMayHold(partition, folded_prefix);
+  };
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      folded_prefix.empty() ? impl_->CurrentPartitions(table, schema, nullptr)
+                            : impl_->CurrentPartitions(table, schema, may_hold);
+  if (!parts.ok()) return parts.status();
+  internal::Selection selection(schema.key().size());
+  selection.parts = std::move(parts).value();
+  for (std::size_t p = 0; p < selection.parts.size(); ++p) {
+    for (const PartitionIndex::Entry& entry : selection.parts[p]->entries) {
+      const std::span<const std::string_view> key =
+          selection.Add(static_cast<std::uint32_t>(p), &entry);
+      if (folded_prefix.empty()) continue;
+      Result<std::string> folded = internal::FoldKey(key.front());
+      if (!folded.ok() || !folded->starts_with(folded_prefix)) selection.Pop();
     }
   }
+  return impl_->VisitInKeyOrder(schema, &selection, /*fill_cache=*/false, visit);
+}
+
+Status Database::ScanRange(std::string_view table, const std::vector<std::string>& begin,
+                           const std::vector<std::string>& end,
+                           const std::function<bool(const Record&)>& visit) {
+  // The lock first: the schema is checked against its file under it [B-021].
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
+  Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
+  if (!found.ok()) return found.status();
+  const Schema& schema = **found;
+  const std::vector<FieldType> types = KeyTypes(schema);
+  Result<std::vector<std::string>> lo = RangeBound(table, schema, "begin", begin);
+  if (!lo.ok()) return lo.status();
+  Result<std::vector<std::string>> hi = RangeBound(table, schema, "end", end);
+  if (!hi.ok()) return hi.status();
+  const bool bounded = !lo->empty() && !hi->empty();
+  if (bounded && CompareBounds(types, *lo, *hi) >= 0) return Status::Ok();  // empty [I-011]
+  const std::string prefix = bounded ? RangePrefix(types[0], lo->front(), hi->front()) : "";
+  const auto may_hold = [&](const internal::Partition& partition) {
+    return internal::PartitionMayHold(partition, prefix);
+  };
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      prefix.empty() ? impl_->CurrentPartitions(table, schema, nullptr)
+                     : impl_->CurrentPartitions(table, schema, may_hold);
+  if (!parts.ok()) return parts.status();
+  internal::Selection selection(schema.key().size());
+  selection.parts = std::move(parts).value();
+  for (std::size_t p = 0; p < selection.parts.size(); ++p) {
+    for (const PartitionIndex::Entry& entry : selection.parts[p]->entries) {
+      const std::span<const std::string_view> key =
+          selection.Add(static_cast<std::uint32_t>(p), &entry);
+      if ((!lo->empty() && CompareWithBound(types, key, *lo) < 0) ||
+          (!hi->empty() && CompareWithBound(types, key, *hi) >= 0)) {
+        selection.Pop();
+      }
+    }
+  }
+  return impl_->VisitInKeyOrder(schema, &selection, /*fill_cache=*/false, visit);
+}
+
+Status Database::Lookup(std::string_view table, std::string_view field, std::string_view value,
+                        const std::function<bool(const Record&)>& visit) {
+  // The lock first: the schema is checked against its file under it [B-021].
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
+  Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
+  if (!found.ok()) return found.status();
+  const Schema& schema = **found;
+  Result<std::size_t> slot = IndexSlot(table, schema, field);
+  if (!slot.ok()) return slot.status();
+  const FieldSpec& spec = schema.fields()[internal::IndexedFields(schema)[*slot]];
+  Result<std::string> canonical = LookupValue(table, spec, value);
+  if (!canonical.ok()) return canonical.status();
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      impl_->CurrentPartitions(table, schema, nullptr);
+  if (!parts.ok()) return parts.status();
+  internal::Selection selection(schema.key().size());
+  selection.parts = std::move(parts).value();
+  SelectByValue(*slot, *canonical, &selection);
+  return impl_->VisitInKeyOrder(schema, &selection, /*fill_cache=*/true, visit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading several partitions (Database::Impl; declared in database_impl.h)
+
+Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::CurrentPartitions(
+    std::string_view table, const Schema& schema,
+    const std::function<bool(const internal::Partition&)>& wanted) {
+  const int depth = schema.partition_depth();
+  PartitionMap known;  // a snapshot: no file is touched while `mu` is held
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    auto state = tables.find(table);
+    if (state == tables.end()) return Status::NotFound(fmt::format("no table '{}'", table));
+    known = state->second.partitions;
+  }
+  std::vector<std::string> paths;
+  std::vector<FileInfo> stamps;
+  TEXTDB_RETURN_IF_ERROR(
+      WalkTable(std::string(table), "", depth, &paths, nullptr, &stamps, &known));
+  std::vector<std::size_t> chosen(paths.size());  // indices into paths, in path order
+  std::iota(chosen.begin(), chosen.end(), std::size_t{0});
+  std::sort(chosen.begin(), chosen.end(),
+            [&](std::size_t a, std::size_t b) { return paths[a] < paths[b]; });
+  std::vector<std::string> listed;  // every data file, sorted
+  for (std::size_t i : chosen) listed.push_back(paths[i]);
+  if (wanted != nullptr) {
+    std::erase_if(chosen, [&](std::size_t i) {
+      const std::optional<internal::Partition> partition =
+          internal::PartitionPrefixOf(std::string_view(paths[i]).substr(table.size() + 1), depth);
+      return !partition || !wanted(*partition);
+    });
+  }
+  std::vector<std::shared_ptr<const PartitionIndex>> out(chosen.size());
+  std::vector<std::size_t> stale;  // indices into chosen and out
+  for (std::size_t c = 0; c < chosen.size(); ++c) {
+    auto it = known.find(paths[chosen[c]]);
+    if (it != known.end()) out[c] = it->second;
+    if (out[c] == nullptr || !IsFresh(*out[c], &stamps[chosen[c]])) stale.push_back(c);
+  }
+  ParallelFor(stale.size(), options.threads, [&](std::size_t s) {
+    out[stale[s]] = LoadPartition(table, schema, paths[chosen[stale[s]]]);
+  });
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    PartitionMap& current = tables.find(table)->second.partitions;
+    for (std::size_t c : stale) current[paths[chosen[c]]] = out[c];
+    // Forget the files that are gone (removed by hand or by a commit).
+    std::erase_if(current, [&](const auto& entry) {
+      return !std::binary_search(listed.begin(), listed.end(), entry.first);
+    });
+  }
+  for (const std::shared_ptr<const PartitionIndex>& part : out) {
+    if (!part->problem.ok()) return part->problem;
+  }
+  return out;
+}
+
+Status Database::Impl::VisitInKeyOrder(const Schema& schema, internal::Selection* selection,
+                                       bool fill_cache,
+                                       const std::function<bool(const Record&)>& visit) {
+  // What each partition must read: the byte range its selected records span.
+  struct Source {
+    std::uint64_t begin = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t end = 0;
+    std::uint64_t needed = 0;  // bytes of the selected records
+    std::size_t left = 0;      // selected records not visited yet
+    bool loaded = false;
+    std::string text;  // the range [begin, end) once loaded, until the last record is visited
+  };
+  std::vector<Source> sources(selection->parts.size());
+  // The bytes just read are those indexed when the file still has the indexed stamp (it is not
+  // racy: a change since would have changed the stamp).
+  const auto still_indexed = [this](const PartitionIndex& part) -> Status {
+    Result<FileInfo> stamp = env->Stat(Abs(part.path));
+    if (!stamp.ok() && stamp.status().code() != StatusCode::kNotFound) return stamp.status();
+    if (!stamp.ok() || !SameStamp(*stamp, part.stamp)) return ChangedWhileRead(Abs(part.path));
+    return Status::Ok();
+  };
+  for (const internal::Selection::Hit& hit : selection->hits) {
+    Source& source = sources[hit.part];
+    source.begin = std::min<std::uint64_t>(source.begin, hit.entry->offset);
+    source.end =
+        std::max<std::uint64_t>(source.end, std::uint64_t{hit.entry->offset} + hit.entry->length);
+    source.needed += hit.entry->length;
+    ++source.left;
+  }
+  for (std::uint32_t index : KeyOrder(schema, *selection)) {
+    const internal::Selection::Hit& hit = selection->hits[index];
+    const PartitionIndex& part = *selection->parts[hit.part];
+    const PartitionIndex::Entry& entry = *hit.entry;
+    Source& source = sources[hit.part];
+    const std::string_view key = part.KeyAt(entry);
+    const std::string cache_key = part.CacheKey(entry);
+    Record record;
+    record.file_ = part.path;
+    record.line_ = entry.line;
+    if (auto cached = cache.Lookup(cache_key)) {
+      record.stanza_ = std::move(cached);
+    } else {
+      std::string bytes;
+      if (part.racy) {
+        // Same size and mtime prove nothing for a file this recent: read it whole and compare
+        // its checksum with the indexed content's.
+        if (!source.loaded) {
+          Result<std::string> text = env->ReadFile(Abs(part.path));
+          if (!text.ok()) return text.status();
+          if (text->size() != part.bytes || internal::Crc32c(*text) != part.crc) {
+            return ChangedWhileRead(Abs(part.path));
+          }
+          source.begin = 0;
+          source.text = std::move(text).value();
+          source.loaded = true;
+        }
+        bytes = source.text.substr(entry.offset, entry.length);
+      } else if (source.end - source.begin <= 4 * source.needed) {
+        if (!source.loaded) {
+          const std::uint64_t span = source.end - source.begin;
+          Result<std::string> text =
+              env->ReadFileRange(Abs(part.path), source.begin, static_cast<std::size_t>(span));
+          if (!text.ok()) return text.status();
+          if (text->size() != span) return ChangedWhileRead(Abs(part.path));
+          TEXTDB_RETURN_IF_ERROR(still_indexed(part));
+          source.text = std::move(text).value();
+          source.loaded = true;
+        }
+        bytes = source.text.substr(entry.offset - source.begin, entry.length);
+      } else {
+        Result<std::string> text = env->ReadFileRange(Abs(part.path), entry.offset, entry.length);
+        if (!text.ok()) return text.status();
+        TEXTDB_RETURN_IF_ERROR(still_indexed(part));
+        bytes = std::move(text).value();
+      }
+      const std::size_t charge = bytes.size() + 64;
+      deb822::ParseOptions parse_options;
+      parse_options.file_name = part.path;
+      Result<deb822::Document> doc = deb822::Parse(std::move(bytes), parse_options);
+      if (!doc.ok() || doc->stanzas().size() != 1) return ChangedWhileRead(Abs(part.path));
+      Result<std::string> found_key = KeyOf(schema, doc->stanzas()[0]);
+      if (!found_key.ok() || *found_key != key) return ChangedWhileRead(Abs(part.path));
+      record.stanza_ = std::make_shared<const deb822::Stanza>(std::move(doc->stanza(0)));
+      if (fill_cache) cache.Insert(cache_key, record.stanza_, charge);
+    }
+    if (--source.left == 0) source.text = std::string();
+    if (!visit(record)) return Status::Ok();
+  }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> Database::Impl::KeysWithIndexedValue(std::string_view table,
+                                                                      std::string_view field,
+                                                                      std::string_view canonical) {
+  Result<std::shared_ptr<const Schema>> found = SchemaOf(table);
+  if (!found.ok()) return found.status();
+  const Schema& schema = **found;
+  Result<std::size_t> slot = IndexSlot(table, schema, field);
+  if (!slot.ok()) return slot.status();
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      CurrentPartitions(table, schema, nullptr);
+  if (!parts.ok()) return parts.status();
+  internal::Selection selection(schema.key().size());
+  selection.parts = std::move(parts).value();
+  SelectByValue(*slot, canonical, &selection);
+  std::vector<std::string> keys;
+  for (std::uint32_t index : KeyOrder(schema, selection)) {
+    const internal::Selection::Hit& hit = selection.hits[index];
+    keys.emplace_back(selection.parts[hit.part]->KeyAt(*hit.entry));
+  }
+  return keys;
 }
 
 DatabaseStats Database::Stats() const {
@@ -266,6 +702,16 @@ Status Database::Check(std::vector<std::string>* problems) {
   }
   for (const std::string& table : Tables()) {
     Result<Schema> schema = GetSchema(table);
+    if (!schema.ok()) {  // the schema file changed since open and is invalid now [B-021]
+      problems->push_back(schema.status().message());
+      continue;
+    }
+    Result<std::vector<Expression>> constraints = CompileConstraints(*schema);
+    if (!constraints.ok()) {
+      problems->push_back(fmt::format("{}/{}: error: {}", table, kSchemaFile,
+                                      constraints.status().message()));
+      constraints = std::vector<Expression>();
+    }
     std::vector<std::string> data;
     std::vector<std::string> other;
     Status walked = impl_->WalkTable(table, "", schema->partition_depth(), &data, &other);
@@ -298,6 +744,7 @@ Status Database::Check(std::vector<std::string>* problems) {
       Result<deb822::Document> doc = deb822::Parse(std::move(content).value(), parse_options);
       for (const deb822::Stanza& stanza : doc->stanzas()) {
         Status valid = CheckRecord(*schema, stanza);
+        if (valid.ok()) valid = CheckConstraints(*constraints, *schema, stanza);
         if (!valid.ok()) {
           problems->push_back(
               fmt::format("{}:{}:1: error: {}", path, stanza.line(), valid.message()));

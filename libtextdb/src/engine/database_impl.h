@@ -6,14 +6,21 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <numeric>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "base/crc32c.h"
 #include "cache/lru_cache.h"
+#include "engine/process_lock.h"
 #include "format/encoding.h"
 #include "format/scanner.h"
 #include "storage/commit.h"
@@ -23,6 +30,8 @@
 
 namespace textdb {
 namespace internal {
+
+struct CommitContext;  // transaction.cc
 
 inline constexpr std::string_view kMarkerFile = "textdb.conf";
 inline constexpr std::string_view kMarkerText = "Format: textdb 1\n";
@@ -44,7 +53,32 @@ inline bool SameStamp(const FileInfo& a, const FileInfo& b) {
          a.device == b.device;
 }
 
-// The index of one data file: key -> where its stanza is.
+// The values of the indexed fields of one partition's records, gathered while the partition is
+// indexed (IndexFast or IndexSlow); PartitionIndex::Finish turns them into its secondary indexes.
+struct IndexedValues {
+  struct Item {
+    std::uint32_t slot;    // which secondary index: a position in IndexedFields(schema)
+    std::uint32_t record;  // the record's position in PartitionIndex::entries before Finish
+    std::uint32_t offset;  // the canonical value is arena.substr(offset, size)
+    std::uint32_t size;
+  };
+  std::string arena;
+  std::vector<Item> items;
+  bool too_large = false;  // the arena would pass 4 GiB: the partition cannot be indexed
+
+  // Adds what record `record` indexes of `field` (slot `slot`), whose raw value is `raw` [I-002]:
+  // its canonical value, or each element of a list (Finish drops an element repeated in one
+  // record); nothing when `raw` is not a valid value of the field [I-003]. Defined in
+  // database.cc.
+  void Add(const FieldSpec& field, std::uint32_t slot, std::uint32_t record, std::string_view raw);
+  void Clear() {
+    arena.clear();
+    items.clear();
+    too_large = false;
+  }
+};
+
+// The index of one data file: key -> where its stanza is, plus its secondary indexes.
 struct PartitionIndex {
   // PERF: 20 bytes per record; the key bytes live once, in `keys`.
   struct Entry {
@@ -53,6 +87,46 @@ struct PartitionIndex {
     std::uint32_t offset = 0;      // the stanza's byte range in the file
     std::uint32_t length = 0;
     std::uint32_t line = 0;
+  };
+  // The secondary index of one field over this partition [I-002]: its distinct canonical values
+  // and, for each, the records holding it.
+  // PERF: 4 bytes per indexed value of a record, plus 8 bytes and the value's bytes once per
+  // distinct value of the partition, however many records share it.
+  struct Secondary {
+    struct Value {
+      std::uint32_t offset = 0;  // the canonical value is values[offset, the next Value's offset)
+      std::uint32_t first = 0;   // its records are records[first, the next Value's first)
+    };
+    std::string values;                  // the distinct values, back to back
+    std::vector<Value> distinct;         // INVARIANT: sorted by value bytes, no two equal
+    std::vector<std::uint32_t> records;  // positions in `entries`, ascending for each value
+
+    // The canonical value of distinct[i]. REQUIRES: i < distinct.size()
+    std::string_view ValueAt(std::size_t i) const {
+      const std::size_t end = i + 1 < distinct.size() ? distinct[i + 1].offset : values.size();
+      return std::string_view(values).substr(distinct[i].offset, end - distinct[i].offset);
+    }
+    // Positions in `entries` of the records holding the canonical value `canonical`.
+    std::span<const std::uint32_t> Find(std::string_view canonical) const {
+      std::size_t lo = 0;
+      std::size_t hi = distinct.size();
+      while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (ValueAt(mid) < canonical) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (lo == distinct.size() || ValueAt(lo) != canonical) return {};
+      const std::size_t end = lo + 1 < distinct.size() ? distinct[lo + 1].first : records.size();
+      return std::span<const std::uint32_t>(records).subspan(distinct[lo].first,
+                                                             end - distinct[lo].first);
+    }
+    std::uint64_t MemoryBytes() const {
+      return values.capacity() + distinct.capacity() * sizeof(Value) +
+             records.capacity() * sizeof(std::uint32_t);
+    }
   };
   std::string path;  // relative to the database directory
   bool exists = false;
@@ -64,8 +138,19 @@ struct PartitionIndex {
   // INVARIANT: sorted by key bytes, keys unique (else `problem` says where).
   std::vector<Entry> entries;
   std::string keys;  // the keys of `entries`, back to back
-  Status problem;    // why the partition cannot be used: parse error, duplicate or misplaced key
+  // One per IndexedFields(schema), in that order; empty when the table has none.
+  std::vector<Secondary> secondary;
+  Status problem;  // why the partition cannot be used: parse error, duplicate or misplaced key
 
+  // The LRU cache's key of the stanza of `e`: this index's generation (unique per loading of a
+  // file by the handle) and the stanza's offset, 12 bytes.
+  // PERF: short keys hash and compare fast; a path and the encoded key here cost 15% of a get.
+  std::string CacheKey(const Entry& e) const {
+    std::string out(sizeof(generation) + sizeof(e.offset), '\0');
+    std::memcpy(out.data(), &generation, sizeof(generation));
+    std::memcpy(out.data() + sizeof(generation), &e.offset, sizeof(e.offset));
+    return out;
+  }
   std::string_view KeyAt(const Entry& e) const {
     return std::string_view(keys).substr(e.key_offset, e.key_size);
   }
@@ -74,28 +159,135 @@ struct PartitionIndex {
                        static_cast<std::uint32_t>(key.size()), offset, length, line});
     keys.append(key);
   }
-  // Sorts the entries by key and gives back the arena's spare capacity (the index is final).
-  void Sort() {
+  // Sorts the entries by key, builds the `slots` secondary indexes from `values` (gathered for
+  // the entries in the order they were added) and gives back spare capacity (the index is final).
+  void Finish(IndexedValues values, std::size_t slots) {
     keys.shrink_to_fit();
-    entries.shrink_to_fit();
-    std::sort(entries.begin(), entries.end(),
-              [this](const Entry& a, const Entry& b) { return KeyAt(a) < KeyAt(b); });
+    const auto by_key = [this](const Entry& a, const Entry& b) { return KeyAt(a) < KeyAt(b); };
+    if (slots == 0) {
+      entries.shrink_to_fit();
+      std::sort(entries.begin(), entries.end(), by_key);
+      return;
+    }
+    // order[i] is the position before sorting of the entry that ends up at i.
+    std::vector<std::uint32_t> order(entries.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return by_key(entries[a], entries[b]); });
+    std::vector<std::uint32_t> position(entries.size());
+    std::vector<Entry> sorted;
+    sorted.reserve(entries.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+      position[order[i]] = i;
+      sorted.push_back(entries[order[i]]);
+    }
+    entries = std::move(sorted);
+    const std::string_view arena = values.arena;
+    const auto value_of = [arena](const IndexedValues::Item& item) {
+      return arena.substr(item.offset, item.size);
+    };
+    std::vector<IndexedValues::Item>& items = values.items;
+    for (IndexedValues::Item& item : items) item.record = position[item.record];
+    std::sort(items.begin(), items.end(),
+              [&](const IndexedValues::Item& a, const IndexedValues::Item& b) {
+                if (a.slot != b.slot) return a.slot < b.slot;
+                const int c = value_of(a).compare(value_of(b));
+                return c != 0 ? c < 0 : a.record < b.record;
+              });
+    secondary.assign(slots, Secondary{});
+    for (std::size_t i = 0; i < items.size();) {
+      Secondary& index = secondary[items[i].slot];
+      const std::string_view value = value_of(items[i]);
+      index.distinct.push_back({static_cast<std::uint32_t>(index.values.size()),
+                                static_cast<std::uint32_t>(index.records.size())});
+      index.values.append(value);
+      std::size_t j = i;
+      for (; j < items.size() && items[j].slot == items[i].slot && value_of(items[j]) == value;
+           ++j) {
+        // A list naming an element twice indexes its record once.
+        if (j == i || items[j].record != items[j - 1].record) {
+          index.records.push_back(items[j].record);
+        }
+      }
+      i = j;
+    }
+    for (Secondary& index : secondary) {
+      index.values.shrink_to_fit();
+      index.distinct.shrink_to_fit();
+      index.records.shrink_to_fit();
+    }
   }
   const Entry* Find(std::string_view key) const {
     auto it = std::lower_bound(entries.begin(), entries.end(), key,
                                [this](const Entry& e, std::string_view k) { return KeyAt(e) < k; });
     return (it != entries.end() && KeyAt(*it) == key) ? &*it : nullptr;
   }
+  // Memory held by this index, secondary indexes included [I-002].
   std::uint64_t MemoryBytes() const {
-    return sizeof(*this) + entries.capacity() * sizeof(Entry) + keys.capacity() + path.capacity();
+    std::uint64_t total = sizeof(*this) + entries.capacity() * sizeof(Entry) + keys.capacity() +
+                          path.capacity() + secondary.capacity() * sizeof(Secondary);
+    for (const Secondary& index : secondary) total += index.MemoryBytes();
+    return total;
   }
 };
+
+// Records picked by a read of several partitions (a scan, a key range, a secondary index
+// lookup) before they are read: their partitions, entries and decoded keys.
+struct Selection {
+  struct Hit {
+    std::uint32_t part;                  // index into `parts`
+    const PartitionIndex::Entry* entry;  // owned by *parts[part]
+  };
+  explicit Selection(std::size_t key_width) : width(key_width) {}
+
+  // Adds entry `entry` of parts[part] and returns its key's components [S-120] (views into the
+  // partition's key arena, empty when the key is malformed), valid until the next Add.
+  std::span<const std::string_view> Add(std::uint32_t part, const PartitionIndex::Entry* entry) {
+    hits.push_back({part, entry});
+    const std::size_t at = components.size();
+    components.resize(at + width);
+    std::string_view key = parts[part]->KeyAt(*entry);
+    for (std::size_t k = 0; k < width; ++k) {
+      const std::size_t colon = key.find(':');
+      std::size_t size = 0;
+      bool digits = colon != 0 && colon != std::string_view::npos;
+      for (std::size_t i = 0; digits && i < colon; ++i) {
+        digits = key[i] >= '0' && key[i] <= '9' && size <= key.size();
+        size = size * 10 + static_cast<std::size_t>(key[i] - '0');
+      }
+      if (!digits || key.size() - colon - 1 < size) break;
+      components[at + k] = key.substr(colon + 1, size);
+      key.remove_prefix(colon + 1 + size);
+    }
+    return std::span<const std::string_view>(components).subspan(at, width);
+  }
+  // Removes the last hit added.
+  void Pop() {
+    hits.pop_back();
+    components.resize(components.size() - width);
+  }
+  std::span<const std::string_view> KeyOf(std::size_t hit) const {
+    return std::span<const std::string_view>(components).subspan(hit * width, width);
+  }
+
+  std::size_t width;  // key fields of the table
+  std::vector<std::shared_ptr<const PartitionIndex>> parts;
+  std::vector<Hit> hits;
+  std::vector<std::string_view> components;  // `width` per hit, in hit order
+};
+
+// Indexed partitions by path relative to the database directory. INVARIANT: every path is one
+// PartitionPath gives, i.e. a data file name [P-050].
+using PartitionMap = std::map<std::string, std::shared_ptr<const PartitionIndex>, std::less<>>;
 
 struct TableState {
   // Shared, so that a read holds it without copying or locking (a Schema is immutable).
   std::shared_ptr<const Schema> schema;
-  // Indexed partitions by path relative to the database directory.
-  std::map<std::string, std::shared_ptr<const PartitionIndex>, std::less<>> partitions;
+  PartitionMap partitions;
+  // The schema file as it was read [B-021]; a table whose schema file changes is reloaded.
+  FileInfo schema_stamp;
+  bool schema_racy = false;      // read within kRacyWindowNs of its mtime: compare content too
+  std::uint32_t schema_crc = 0;  // of the schema file's content
 };
 
 inline std::string KeyForMessages(const std::vector<std::string>& components) {
@@ -103,6 +295,17 @@ inline std::string KeyForMessages(const std::vector<std::string>& components) {
   for (const std::string& c : components) {
     if (!out.empty()) out += ' ';
     out += c;
+  }
+  return out;
+}
+
+// The fields of `schema` that have a secondary index, those declared Index or Unique [I-002], as
+// indices into schema.fields(), in declaration order. A field's position here is its index's
+// slot in PartitionIndex::secondary and IndexedValues::Item.
+inline std::vector<std::size_t> IndexedFields(const Schema& schema) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < schema.fields().size(); ++i) {
+    if (schema.fields()[i].indexed || schema.fields()[i].unique) out.push_back(i);
   }
   return out;
 }
@@ -115,6 +318,7 @@ using internal::kRacyWindowNs;
 using internal::kSchemaFile;
 using internal::NowNs;
 using internal::PartitionIndex;
+using internal::PartitionMap;
 using internal::SameStamp;
 using internal::TableState;
 
@@ -129,16 +333,87 @@ struct Database::Impl {
     return rel.empty() ? dir : dir + "/" + std::string(rel);
   }
 
+  // The database lock [C-010], shared for reads, exclusive for commits.
   Result<std::unique_ptr<FileLock>> Lock(bool exclusive) const {
-    return env->LockFile(Abs(kLockFile), exclusive, /*wait=*/true);
+    return process_lock.Acquire(exclusive);
   }
 
-  // The schema of `table`, or kNotFound.
-  Result<std::shared_ptr<const Schema>> SchemaOf(std::string_view table) const {
+  // The schema of `table` as its schema file says now [B-021]: when the file changed since it was
+  // read (a re-partition, a hand edit, a git checkout), it is read again and the table's indexes
+  // are dropped; a table created since the database was opened is found too. kNotFound when
+  // there is no such table, kInvalidData when its schema file is invalid.
+  // REQUIRES: the database lock is held, for the answer to stay true while it is used.
+  Result<std::shared_ptr<const Schema>> SchemaOf(std::string_view table) {
+    std::shared_ptr<const Schema> known;
+    FileInfo known_stamp;
+    bool racy = false;
+    std::uint32_t crc = 0;
+    {
+      std::lock_guard<std::mutex> guard(mu);
+      auto it = tables.find(table);
+      if (it != tables.end()) {
+        known = it->second.schema;
+        known_stamp = it->second.schema_stamp;
+        racy = it->second.schema_racy;
+        crc = it->second.schema_crc;
+      }
+    }
+    const std::string path = std::string(table) + "/" + std::string(kSchemaFile);
+    if (known == nullptr && !IsTableName(table)) {
+      return Status::NotFound(fmt::format("no table '{}'", table));
+    }
+    Result<FileInfo> stamp = env->Stat(Abs(path));
+    if (!stamp.ok()) {
+      if (stamp.status().code() == StatusCode::kNotFound) {
+        return Status::NotFound(known == nullptr
+                                    ? fmt::format("no table '{}'", table)
+                                    : fmt::format("no table '{}': {} was removed", table, path));
+      }
+      return stamp.status();
+    }
+    if (known != nullptr && SameStamp(*stamp, known_stamp) && !racy) return known;
+    Result<std::string> text = env->ReadFile(Abs(path));
+    if (!text.ok()) return text.status();
+    const std::uint32_t text_crc = internal::Crc32c(*text);
+    if (known != nullptr && SameStamp(*stamp, known_stamp) && text_crc == crc &&
+        NowNs() - stamp->mtime_ns < kRacyWindowNs) {
+      return known;
+    }
+    Result<TableState> loaded = LoadTable(table, path, *stamp, std::move(text).value());
+    if (!loaded.ok()) return loaded.status();
+    std::shared_ptr<const Schema> schema = loaded->schema;
     std::lock_guard<std::mutex> guard(mu);
-    Result<const TableState*> state = Table(table);
-    if (!state.ok()) return state.status();
-    return (*state)->schema;
+    auto it = tables.find(table);
+    if (it != tables.end() && it->second.schema == known) {
+      it->second = std::move(loaded).value();
+    } else if (it == tables.end()) {
+      tables.emplace(std::string(table), std::move(loaded).value());
+    }
+    return schema;
+  }
+
+  // A table's state from its schema file's text: the schema and no indexed partition yet.
+  static Result<TableState> LoadTable(std::string_view table, const std::string& path,
+                                      const FileInfo& stamp, std::string text) {
+    TableState state;
+    state.schema_stamp = stamp;
+    state.schema_racy = NowNs() - stamp.mtime_ns < kRacyWindowNs;
+    state.schema_crc = internal::Crc32c(text);
+    Result<Schema> schema = ParseSchema(std::move(text), path);
+    if (!schema.ok()) return schema.status();
+    if (schema->table() != table) {
+      return Status::InvalidData(fmt::format(
+          "{}:1:1: error: the schema names table '{}' but lives in directory '{}' [B-004]", path,
+          schema->table(), table));
+    }
+    state.schema = std::make_shared<const Schema>(std::move(schema).value());
+    return state;
+  }
+
+  // True when `name` can be a table directory: one safe path component, not hidden.
+  static bool IsTableName(std::string_view name) {
+    return internal::IsSafeRelativePath(name) && name.find('/') == std::string_view::npos &&
+           !name.starts_with('.');
   }
 
   Result<const TableState*> Table(std::string_view name) const {
@@ -195,13 +470,23 @@ struct Database::Impl {
     if (part->racy) part->crc = internal::Crc32c(*content);  // PERF: only racy files need it
     part->bytes = content->size();
     const std::string_view table_relative = std::string_view(path).substr(table.size() + 1);
-    if (!IndexFast(*content, schema, table_relative, part.get())) {
+    const std::vector<std::size_t> indexed = internal::IndexedFields(schema);
+    internal::IndexedValues values;
+    if (!IndexFast(*content, schema, table_relative, indexed, part.get(), &values)) {
       part->entries.clear();
       part->keys.clear();
-      IndexSlow(table, schema, path, std::move(content).value(), part.get());
+      values.Clear();
+      IndexSlow(table, schema, indexed, path, std::move(content).value(), part.get(), &values);
       if (!part->problem.ok()) return part;
     }
-    part->Sort();
+    if (values.too_large) {
+      part->problem = Status::InvalidData(fmt::format(
+          "{}: error: the values of its indexed fields take more than 4 GiB; split the table "
+          "into more partitions (a greater Partition-Depth) [I-002]",
+          path));
+      return part;
+    }
+    part->Finish(std::move(values), indexed.size());
     for (std::size_t i = 1; i < part->entries.size(); ++i) {
       if (part->KeyAt(part->entries[i]) == part->KeyAt(part->entries[i - 1])) {
         const auto [first, second] = std::minmax(part->entries[i - 1].line, part->entries[i].line);
@@ -216,7 +501,8 @@ struct Database::Impl {
     return part;
   }
 
-  // Collects the raw values of the key fields of each stanza, for IndexFast.
+  // Collects, for IndexFast, the raw values of the key fields and of the indexed fields of each
+  // stanza.
   struct KeyCollector {
     struct Span {
       std::uint32_t begin = 0;
@@ -225,8 +511,12 @@ struct Database::Impl {
     };
     const char* data;
     const Schema* schema;
+    // The fields collected, as indices into schema->fields(): the key fields in key order, then
+    // the indexed fields in IndexedFields order.
+    std::vector<std::size_t> tracked;
     std::vector<Span> spans;
-    std::vector<std::string_view> values;  // schema->key().size() per stanza
+    // tracked.size() per stanza; a null view (data() == nullptr) for a field the stanza lacks.
+    std::vector<std::string_view> values;
     bool anomaly = false;
 
     bool Error(std::uint32_t, std::uint32_t, std::uint32_t, const char*, std::string) {
@@ -235,17 +525,16 @@ struct Database::Impl {
     }
     void StanzaBegin(std::uint32_t begin, std::uint32_t line) {
       spans.push_back({begin, 0, line});
-      values.resize(values.size() + schema->key().size());
+      values.resize(values.size() + tracked.size());
     }
     void Comment(const internal::CommentSpan&, bool) {}
     void Field(const internal::FieldSpan& f) {
       const std::string_view name(data + f.name_begin, f.name_end - f.name_begin);
-      const std::size_t base = values.size() - schema->key().size();
-      for (std::size_t k = 0; k < schema->key().size(); ++k) {
-        if (!internal::EqualsIgnoreAsciiCase(name, schema->fields()[schema->key()[k]].name)) {
-          continue;
-        }
-        if (!f.contiguous) anomaly = true;  // comments inside a key value: the slow path
+      const std::size_t base = values.size() - tracked.size();
+      for (std::size_t k = 0; k < tracked.size(); ++k) {
+        if (!internal::EqualsIgnoreAsciiCase(name, schema->fields()[tracked[k]].name)) continue;
+        // Comments inside the value (it is then not one byte range): the slow path.
+        if (!f.contiguous) anomaly = true;
         values[base + k] = std::string_view(data + f.value_begin, f.value_end - f.value_begin);
       }
     }
@@ -254,25 +543,31 @@ struct Database::Impl {
 
   // PERF: indexes `content` with the line scanner alone, without building a Document: this is
   // what makes open fast. Returns false on anything unusual (a syntax or encoding error, a
-  // missing, empty or invalid key, a misplaced record), leaving the exact diagnosis to IndexSlow.
+  // missing, empty or invalid key, a misplaced record, comment lines inside the value of a key
+  // or indexed field), leaving the exact diagnosis to IndexSlow. The values of the `indexed`
+  // fields (IndexedFields(schema)) go to *values. A contiguous value, one line or several, is
+  // exactly the raw value [F-030] IndexSlow gets from the Document, so both paths index alike.
   static bool IndexFast(std::string_view content, const Schema& schema,
-                        std::string_view table_relative, PartitionIndex* part) {
+                        std::string_view table_relative, const std::vector<std::size_t>& indexed,
+                        PartitionIndex* part, internal::IndexedValues* values) {
     if (content.size() > deb822::kMaxInputBytes) return false;
     internal::EncodingIssue issue;
     if (internal::FindEncodingIssue(content, 0, /*allow_crlf=*/false, &issue)) return false;
     if (content.starts_with("\xEF\xBB\xBF")) return false;
-    KeyCollector collector{content.data(), &schema, {}, {}, false};
+    KeyCollector collector{content.data(), &schema, schema.key(), {}, {}, false};
+    collector.tracked.insert(collector.tracked.end(), indexed.begin(), indexed.end());
     internal::Scanner<KeyCollector> scanner(content, internal::ScanOptions{}, &collector);
     if (!scanner.Scan(0, static_cast<std::uint32_t>(content.size()), 1) || collector.anomaly) {
       return false;
     }
     const std::size_t width = schema.key().size();
+    const std::size_t stride = collector.tracked.size();
     part->entries.reserve(collector.spans.size());
     std::string first;
     for (std::size_t i = 0; i < collector.spans.size(); ++i) {
       std::string key;
       for (std::size_t k = 0; k < width; ++k) {
-        const std::string_view raw = collector.values[i * width + k];
+        const std::string_view raw = collector.values[i * stride + k];
         const FieldSpec& spec = schema.fields()[schema.key()[k]];
         if (raw.empty() || !CheckValue(spec, raw).ok()) return false;
         std::string canonical = CanonicalValue(spec.type, raw);
@@ -284,14 +579,24 @@ struct Database::Impl {
       Result<std::string> home = internal::PartitionPath(first, schema.partition_depth());
       if (!home.ok() || *home != table_relative) return false;
       const auto& span = collector.spans[i];
+      const auto record = static_cast<std::uint32_t>(part->entries.size());
       part->Add(key, span.begin, span.end - span.begin, span.line);
+      for (std::size_t s = 0; s < indexed.size(); ++s) {
+        const std::string_view raw = collector.values[i * stride + width + s];
+        if (raw.data() != nullptr) {
+          values->Add(schema.fields()[indexed[s]], static_cast<std::uint32_t>(s), record, raw);
+        }
+      }
     }
     return true;
   }
 
-  // Indexes `content` through a full parse, reporting the first problem precisely.
-  static void IndexSlow(std::string_view table, const Schema& schema, const std::string& path,
-                        std::string content, PartitionIndex* part) {
+  // Indexes `content` through a full parse, reporting the first problem precisely. The values
+  // of the `indexed` fields (IndexedFields(schema)) go to *values.
+  static void IndexSlow(std::string_view table, const Schema& schema,
+                        const std::vector<std::size_t>& indexed, const std::string& path,
+                        std::string content, PartitionIndex* part,
+                        internal::IndexedValues* values) {
     deb822::ParseOptions parse_options;
     parse_options.file_name = path;
     Result<deb822::Document> doc = deb822::Parse(std::move(content), parse_options);
@@ -319,15 +624,29 @@ struct Database::Impl {
             home.ok() ? *home : home.status().message()));
         return;
       }
+      const auto record = static_cast<std::uint32_t>(part->entries.size());
       part->Add(*key, stanza.source_offset(), stanza.source_length(), stanza.line());
+      for (std::size_t s = 0; s < indexed.size(); ++s) {
+        const FieldSpec& spec = schema.fields()[indexed[s]];
+        if (std::optional<std::string_view> raw = stanza.Get(spec.name)) {
+          values->Add(spec, static_cast<std::uint32_t>(s), record, *raw);
+        }
+      }
     }
   }
 
-  // True when `part` still describes the file on disk [change detection].
-  bool IsFresh(const PartitionIndex& part) const {
-    Result<FileInfo> stamp = env->Stat(Abs(part.path));
-    if (!stamp.ok()) return !part.exists && stamp.status().code() == StatusCode::kNotFound;
-    if (!part.exists || !SameStamp(*stamp, part.stamp)) return false;
+  // True when `part` still describes the file on disk [change detection]. `seen`, when given,
+  // is what Stat reported for the file a moment ago (WalkTable), which saves calling it again.
+  bool IsFresh(const PartitionIndex& part, const FileInfo* seen = nullptr) const {
+    FileInfo stamp;
+    if (seen != nullptr) {
+      stamp = *seen;
+    } else {
+      Result<FileInfo> stat = env->Stat(Abs(part.path));
+      if (!stat.ok()) return !part.exists && stat.status().code() == StatusCode::kNotFound;
+      stamp = *stat;
+    }
+    if (!part.exists || !SameStamp(stamp, part.stamp)) return false;
     if (!part.racy) return true;
     // Once the racy window has passed, index the file again so that it stops being racy
     // (otherwise every later read would compare the whole content).
@@ -364,10 +683,13 @@ struct Database::Impl {
     return out;
   }
 
-  // Collects data files below `table`/`sub` into *data; other entries (except the schema file)
-  // into *other when given. Symbolic links are never followed.
+  // Collects data files below `table`/`sub` into *data (and what Stat said of each into *stamps
+  // when given); other entries (except the schema file) into *other when given. Symbolic links
+  // are never followed. PERF: a path in `known` is a data file name without checking [P-050].
   Status WalkTable(const std::string& table, const std::string& sub, int depth,
-                   std::vector<std::string>* data, std::vector<std::string>* other) const {
+                   std::vector<std::string>* data, std::vector<std::string>* other,
+                   std::vector<FileInfo>* stamps = nullptr,
+                   const internal::PartitionMap* known = nullptr) const {
     const std::string rel_dir = sub.empty() ? table : table + "/" + sub;
     Result<std::vector<std::string>> names = env->ListDir(Abs(rel_dir));
     if (!names.ok()) return names.status();
@@ -378,15 +700,32 @@ struct Database::Impl {
       Result<FileInfo> info = env->Stat(Abs(rel));
       if (!info.ok()) return info.status();
       if (info->type == FileInfo::Type::kDirectory) {
-        TEXTDB_RETURN_IF_ERROR(WalkTable(table, table_rel, depth, data, other));
+        TEXTDB_RETURN_IF_ERROR(WalkTable(table, table_rel, depth, data, other, stamps, known));
       } else if (info->type == FileInfo::Type::kRegular &&
-                 internal::PartitionPrefixOf(table_rel, depth).has_value()) {
+                 ((known != nullptr && known->count(rel) != 0) ||
+                  internal::PartitionPrefixOf(table_rel, depth).has_value())) {
         data->push_back(rel);
+        if (stamps != nullptr) stamps->push_back(*info);
       } else if (other != nullptr) {
         other->push_back(rel);
       }
     }
     return Status::Ok();
+  }
+
+  // Runs fn(i) for every i in [0, n) on up to `threads` threads (0 = the number of cores), the
+  // calling thread included. REQUIRES: fn may be called from several threads at once.
+  static void ParallelFor(std::size_t n, unsigned threads,
+                          const std::function<void(std::size_t)>& fn) {
+    std::atomic<std::size_t> next{0};
+    const auto worker = [&] {
+      for (std::size_t i = next++; i < n; i = next++) fn(i);
+    };
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, n); ++t) pool.emplace_back(worker);
+    worker();
+    for (std::thread& thread : pool) thread.join();
   }
 
   // Preload: indexes every partition of every table with `threads` threads.
@@ -399,24 +738,49 @@ struct Database::Impl {
       for (std::string& path : *paths) work.emplace_back(name, std::move(path));
     }
     std::vector<std::shared_ptr<const PartitionIndex>> loaded(work.size());
-    std::atomic<std::size_t> next{0};
-    const auto worker = [&] {
-      for (std::size_t i = next++; i < work.size(); i = next++) {
-        loaded[i] = LoadPartition(work[i].first, *tables.at(work[i].first).schema, work[i].second);
-      }
-    };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<std::size_t>(threads, work.size()); ++t) {
-      pool.emplace_back(worker);
-    }
-    worker();
-    for (std::thread& thread : pool) thread.join();
+    ParallelFor(work.size(), threads, [&](std::size_t i) {
+      loaded[i] = LoadPartition(work[i].first, *tables.at(work[i].first).schema, work[i].second);
+    });
     for (std::size_t i = 0; i < work.size(); ++i) {
       tables.at(work[i].first).partitions[work[i].second] = loaded[i];
     }
     return Status::Ok();
   }
+
+  // --- Reads of several partitions: scans, key ranges, secondary indexes (database.cc) ---
+  // REQUIRES of each: the caller holds the database lock, shared or exclusive (none is taken).
+
+  // The current indexes of the data files of `table` whose partition satisfies `wanted` (every
+  // data file when `wanted` is null), in path order [I-001]: a file indexed before is only
+  // stat()ed; a file not indexed yet or changed since is indexed (again), those in parallel
+  // with options.threads threads. Indexes of files that are gone are dropped. Fails with the
+  // problem of the first unusable partition (a parse error, a duplicate or misplaced key).
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> CurrentPartitions(
+      std::string_view table, const Schema& schema,
+      const std::function<bool(const internal::Partition&)>& wanted);
+
+  // Sorts the records of `selection` by key [S-121] (global order across its partitions) and
+  // calls `visit` for each until it returns false. A partition's records are read with one
+  // read of the byte range they span (each on its own when they fill less than a quarter of
+  // it); records found in the cache are not read. With `fill_cache`, records read are added to
+  // the cache (a lookup), otherwise not (a scan would evict everything). Fails with kConflict
+  // when a file changed since it was indexed (its stamp after a read differs, a racy file's CRC
+  // differs, or a record's key is not the indexed one): no record is visited from bytes its
+  // index does not describe. kIOError on I/O errors.
+  Status VisitInKeyOrder(const Schema& schema, internal::Selection* selection, bool fill_cache,
+                         const std::function<bool(const Record&)>& visit);
+
+  // [I-005] For the write path's uniqueness checks [S-023]: the encoded keys [S-120] of the
+  // records of `table` whose field `field` (declared Index or Unique) has the canonical value
+  // `canonical` (CanonicalValue of the field's type; for a `list` field, one element, trimmed:
+  // the records having it as an element), in key order [S-121], as the data files hold them
+  // now (an uncommitted transaction's changes are not seen). Uses and refreshes the secondary
+  // index [I-001]. Fails with kNotFound for an unknown table, kInvalidArgument when the field
+  // has no secondary index, kInvalidData when a partition of the table cannot be used,
+  // kIOError on I/O errors.
+  Result<std::vector<std::string>> KeysWithIndexedValue(std::string_view table,
+                                                        std::string_view field,
+                                                        std::string_view canonical);
 
   const std::string dir;
   Env* const env;
@@ -426,6 +790,21 @@ struct Database::Impl {
   internal::LruCache<deb822::Stanza> cache;
   mutable std::atomic<std::uint64_t> generation{0};
   std::atomic<bool> broken{false};  // a commit failed after its commit point [C-006]
+
+  // The write path (transaction.cc). Commits of this handle queue up in commit_queue; the one at
+  // the front writes itself and, in SyncMode::kBatch, every commit queued behind it [C-032].
+  struct PendingCommit;
+  void CommitGroup(const std::vector<PendingCommit*>& group);
+  Status ApplyTransaction(internal::CommitContext& ctx, std::vector<Transaction::Op>& ops);
+  std::mutex commit_mu;  // guards commit_queue
+  std::deque<PendingCommit*> commit_queue;
+  mutable internal::ProcessLock process_lock{env, Abs(kLockFile)};
+
+  // Rewrites every data file of `table` in one commit (repartition.cc): at `new_depth` (or the
+  // current depth), each record's bytes kept or, with `canonical`, in canonical form; with
+  // `dry_run`, only reports. Appends the files that change (or would) to *changed when given.
+  Status RewriteTable(std::string_view table, std::optional<int> new_depth, bool canonical,
+                      bool dry_run, std::vector<std::string>* changed);
 };
 
 }  // namespace textdb

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "engine/database_impl.h"
+#include "textdb/query.h"
 
 namespace textdb {
 
@@ -60,6 +61,10 @@ std::string NewUuid() {
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
                      hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFull);
 }
+
+}  // namespace
+
+namespace internal {
 
 // Orders encoded keys of one table by type [S-121].
 struct KeyLess {
@@ -236,29 +241,131 @@ struct CommitContext {
   }
 };
 
-}  // namespace
+}  // namespace internal
+
+using internal::CommitContext;
+using internal::Work;
+
+// A commit waiting in Impl::commit_queue.
+struct Database::Impl::PendingCommit {
+  std::vector<Transaction::Op> ops;
+  Status status;
+  bool done = false;  // written (or failed) by the leader of its group
+  std::condition_variable cv;
+};
 
 Status Database::Commit(std::vector<Transaction::Op> ops) {
   if (ops.empty()) return Status::Ok();
-  if (impl_->broken) {
-    return Status::IOError(
-        "an earlier commit failed after its commit point; reopen the database to finish it");
+  Impl::PendingCommit me;
+  me.ops = std::move(ops);
+  std::unique_lock<std::mutex> queue_lock(impl_->commit_mu);
+  impl_->commit_queue.push_back(&me);
+  me.cv.wait(queue_lock, [&] { return me.done || impl_->commit_queue.front() == &me; });
+  if (me.done) return me.status;
+  // At the front: this thread writes its own commit and, in batch mode, those queued behind it.
+  const std::size_t size =
+      impl_->options.sync == SyncMode::kBatch ? impl_->commit_queue.size() : std::size_t{1};
+  const std::vector<Impl::PendingCommit*> group(
+      impl_->commit_queue.begin(), impl_->commit_queue.begin() + static_cast<std::ptrdiff_t>(size));
+  queue_lock.unlock();
+  impl_->CommitGroup(group);
+  queue_lock.lock();
+  for (Impl::PendingCommit* pending : group) {
+    impl_->commit_queue.pop_front();
+    if (pending != &me) {
+      pending->done = true;
+      pending->cv.notify_one();
+    }
   }
-  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/true);
-  if (!lock.ok()) return lock.status();
+  if (!impl_->commit_queue.empty()) impl_->commit_queue.front()->cv.notify_one();
+  return me.status;
+}
+
+// Applies the transactions of `group` in order to one view of the files, each all or nothing
+// (one that fails leaves no trace), and writes the result as one commit [C-032].
+void Database::Impl::CommitGroup(const std::vector<PendingCommit*>& group) {
+  const auto fail_all = [&](const Status& status) {
+    for (PendingCommit* pending : group) pending->status = status;
+  };
+  if (broken) {
+    return fail_all(Status::IOError(
+        "an earlier commit failed after its commit point; reopen the database to finish it"));
+  }
+  Result<std::unique_ptr<FileLock>> lock = Lock(/*exclusive=*/true);
+  if (!lock.ok()) return fail_all(lock.status());
   // Only a journal left by a writer that died needs finishing here; leftover temporary files
   // are swept at open, so a commit costs in proportion to its partitions, not the database.
-  TEXTDB_RETURN_IF_ERROR(internal::Recover(impl_->env, impl_->dir, /*sweep_temp_files=*/false));
+  Status recovered = internal::Recover(env, dir, /*sweep_temp_files=*/false);
+  if (!recovered.ok()) return fail_all(recovered);
 
-  std::map<std::string, Schema, std::less<>> schemas;
+  // Every table's schema as its file says now [B-021].
+  std::set<std::string> names;  // those opened, and those the transactions name
   {
-    std::lock_guard<std::mutex> guard(impl_->mu);
-    for (const auto& [name, state] : impl_->tables) schemas.emplace(name, *state.schema);
+    std::lock_guard<std::mutex> guard(mu);
+    for (const auto& [name, state] : tables) names.insert(name);
   }
-  CommitContext ctx{impl_->env, impl_->dir, schemas, {}};
+  for (const PendingCommit* pending : group) {
+    for (const Transaction::Op& op : pending->ops) names.insert(op.table);
+  }
+  std::map<std::string, Schema, std::less<>> schemas;
+  for (const std::string& name : names) {
+    Result<std::shared_ptr<const Schema>> schema = SchemaOf(name);
+    if (!schema.ok()) {
+      // A table whose schema file was removed is gone; one whose schema is invalid stops every
+      // commit until it is fixed (its records could not be checked).
+      if (schema.status().code() == StatusCode::kNotFound) continue;
+      return fail_all(schema.status());
+    }
+    schemas.emplace(name, **schema);
+  }
+  CommitContext ctx{env, dir, schemas, {}};
+  std::vector<PendingCommit*> applied;
+  for (PendingCommit* pending : group) {
+    std::map<std::string, Work> before;  // to undo a failed transaction of a group
+    if (group.size() > 1) before = ctx.works;
+    pending->status = ApplyTransaction(ctx, pending->ops);
+    if (pending->status.ok()) {
+      applied.push_back(pending);
+    } else if (group.size() > 1) {
+      ctx.works = std::move(before);
+    }
+  }
+  if (applied.empty()) return;
+
+  std::vector<internal::FileChange> changes;
+  for (auto& [path, work] : ctx.works) {
+    std::optional<std::string> content = work.Finish();
+    if (!content.has_value()) {
+      if (work.existed()) changes.push_back({path, std::nullopt});
+    } else if (!work.existed() || *content != work.original()) {
+      changes.push_back({path, std::move(content)});
+    }
+  }
+  if (changes.empty()) return;
+  internal::CommitOutcome outcome;
+  const Status status =
+      internal::CommitFiles(env, dir, changes, &outcome,
+                            options.sync == SyncMode::kFast ? internal::Durability::kNoSync
+                                                            : internal::Durability::kSync);
+  if (outcome == internal::CommitOutcome::kNeedsRecovery) broken = true;
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    for (const internal::FileChange& change : changes) {
+      const std::string table = change.path.substr(0, change.path.find('/'));
+      auto it = tables.find(table);
+      if (it != tables.end()) it->second.partitions.erase(change.path);
+    }
+  }
+  for (PendingCommit* pending : applied) pending->status = status;
+}
+
+// Applies one transaction's operations to `ctx` and checks every record it changes (schema,
+// uniqueness, references); on failure `ctx` may hold part of them (the caller discards it).
+Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transaction::Op>& ops) {
+  for (auto& [path, work] : ctx.works) work.touched().clear();
+  const std::map<std::string, Schema, std::less<>>& schemas = ctx.schemas;
   const auto lister = [this](const std::string& table, const Schema& schema) {
-    return
-        [this, table, &schema] { return impl_->ListPartitions(table, schema.partition_depth()); };
+    return [this, table, &schema] { return ListPartitions(table, schema.partition_depth()); };
   };
   // Largest integer value of `field` in `table` (after this commit's changes so far), for
   // AutoFill::kNextInteger.
@@ -335,7 +442,7 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
       if (!encoded.ok()) return encoded.status();
       key = std::move(encoded).value();
     } else {
-      Result<std::pair<std::string, std::string>> where = impl_->Locate(op.table, schema, op.key);
+      Result<std::pair<std::string, std::string>> where = Locate(op.table, schema, op.key);
       if (!where.ok()) return where.status();
       key = where->first;
     }
@@ -425,16 +532,59 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
     auto found = value_index.find(id);
     if (found != value_index.end()) return &found->second;
     std::multimap<std::string, std::string> values;
-    TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
-        table, schema,
-        [&](const deb822::Stanza& record, std::string_view key) {
-          if (auto v = record.Get(name)) values.emplace(CanonicalValue(type, *v), std::string(key));
-          return Status::Ok();
-        },
-        lister(table, schema)));
+    // PERF: when the field has a secondary index of this type [I-005], the files this commit
+    // does not change are not read: their values come from the index. (A list's index holds
+    // elements, a unique list compares whole values, so lists are read.)
+    const FieldSpec* spec = schema.Find(name);
+    const std::vector<std::size_t> indexed = internal::IndexedFields(schema);
+    std::optional<std::size_t> slot;
+    for (std::size_t i = 0; i < indexed.size(); ++i) {
+      if (spec != nullptr && &schema.fields()[indexed[i]] == spec && spec->type == type &&
+          type != FieldType::kList) {
+        slot = i;
+      }
+    }
+    if (!slot) {
+      TEXTDB_RETURN_IF_ERROR(ctx.ForEachRecord(
+          table, schema,
+          [&](const deb822::Stanza& record, std::string_view key) {
+            if (auto v = record.Get(name)) {
+              values.emplace(CanonicalValue(type, *v), std::string(key));
+            }
+            return Status::Ok();
+          },
+          lister(table, schema)));
+      return &value_index.emplace(id, std::move(values)).first->second;
+    }
+    Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+        CurrentPartitions(table, schema, nullptr);
+    if (!parts.ok()) return parts.status();
+    for (const std::shared_ptr<const PartitionIndex>& part : *parts) {
+      if (ctx.works.count(part->path) != 0) continue;
+      const PartitionIndex::Secondary& secondary = part->secondary[*slot];
+      for (std::size_t i = 0; i < secondary.distinct.size(); ++i) {
+        const std::size_t end = i + 1 < secondary.distinct.size() ? secondary.distinct[i + 1].first
+                                                                  : secondary.records.size();
+        for (std::size_t r = secondary.distinct[i].first; r < end; ++r) {
+          values.emplace(secondary.ValueAt(i),
+                         part->KeyAt(part->entries[secondary.records[r]]));
+        }
+      }
+    }
+    for (auto& [path, work] : ctx.works) {
+      if (work.table() != table) continue;
+      TEXTDB_RETURN_IF_ERROR(work.ForEach([&](const deb822::Stanza& record, std::string_view key) {
+        std::optional<std::string_view> v = record.Get(name);
+        if (v && CheckValue(*spec, *v).ok()) {
+          values.emplace(CanonicalValue(type, *v), std::string(key));
+        }
+        return Status::Ok();
+      }));
+    }
     return &value_index.emplace(id, std::move(values)).first->second;
   };
-  std::vector<std::pair<std::string, std::string>> changed;  // path, key
+  std::map<std::string, std::vector<Expression>> constraints;  // by table
+  std::vector<std::pair<std::string, std::string>> changed;    // path, key
   for (auto& [path, work] : ctx.works) {
     for (const std::string& key : work.touched()) changed.emplace_back(path, key);
   }
@@ -445,6 +595,14 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
     const std::string table = work.table();
     const deb822::Stanza record = *work.Find(key);
     TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
+    // Record constraints, compiled once per table and commit.
+    auto compiled = constraints.find(table);
+    if (compiled == constraints.end()) {
+      Result<std::vector<Expression>> made = CompileConstraints(schema);
+      if (!made.ok()) return made.status();
+      compiled = constraints.emplace(table, std::move(made).value()).first;
+    }
+    TEXTDB_RETURN_IF_ERROR(CheckConstraints(compiled->second, schema, record));
     for (const FieldSpec& field : schema.fields()) {
       std::optional<std::string_view> value = record.Get(field.name);
       if (!value) continue;
@@ -466,7 +624,7 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
         bool present = false;
         if (field.references_field.empty()) {
           Result<std::pair<std::string, std::string>> where =
-              impl_->Locate(field.references_table, **target, {std::string(*value)});
+              Locate(field.references_table, **target, {std::string(*value)});
           if (where.ok()) {
             Result<Work*> other = ctx.Load(field.references_table, **target, where->second);
             if (!other.ok()) return other.status();
@@ -509,28 +667,7 @@ Status Database::Commit(std::vector<Transaction::Op> ops) {
     }
   }
 
-  std::vector<internal::FileChange> changes;
-  for (auto& [path, work] : ctx.works) {
-    std::optional<std::string> content = work.Finish();
-    if (!content.has_value()) {
-      if (work.existed()) changes.push_back({path, std::nullopt});
-    } else if (!work.existed() || *content != work.original()) {
-      changes.push_back({path, std::move(content)});
-    }
-  }
-  if (changes.empty()) return Status::Ok();
-  internal::CommitOutcome outcome;
-  Status status = internal::CommitFiles(impl_->env, impl_->dir, changes, &outcome);
-  if (outcome == internal::CommitOutcome::kNeedsRecovery) impl_->broken = true;
-  {
-    std::lock_guard<std::mutex> guard(impl_->mu);
-    for (const internal::FileChange& change : changes) {
-      const std::string table = change.path.substr(0, change.path.find('/'));
-      auto it = impl_->tables.find(table);
-      if (it != impl_->tables.end()) it->second.partitions.erase(change.path);
-    }
-  }
-  return status;
+  return Status::Ok();
 }
 
 }  // namespace textdb

@@ -229,24 +229,73 @@ class PosixEnv final : public Env {
 
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
                                              bool wait) override {
+    Result<int> fd = OpenLock(path);
+    if (!fd.ok()) return fd.status();
+    if (Status status = SetLock(*fd, path, exclusive, wait); !status.ok()) {
+      ::close(*fd);
+      return status;
+    }
+    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(*fd));
+  }
+
+  Result<std::unique_ptr<LockFileHandle>> OpenLockFile(const std::string& path) override {
+    Result<int> fd = OpenLock(path);
+    if (!fd.ok()) return fd.status();
+    return std::unique_ptr<LockFileHandle>(std::make_unique<PosixLockFileHandle>(path, *fd));
+  }
+
+  static Result<int> OpenLock(const std::string& path) {
     const int fd = RetryOnEintr(
         [&] { return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644); });
     if (fd < 0) return ErrnoStatus("open lock file", path, errno);
+    return fd;
+  }
+
+  // An open-file-description lock on the whole file [C-010].
+  static Status SetLock(int fd, const std::string& path, bool exclusive, bool wait) {
     struct flock lock {};
     lock.l_type = exclusive ? F_WRLCK : F_RDLCK;
     lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file; l_pid must be 0 for OFD
     const int rc =
         RetryOnEintr([&] { return ::fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &lock); });
-    if (rc < 0) {
-      const int error = errno;
-      ::close(fd);
-      if (error == EAGAIN || error == EACCES) {
-        return Status::Conflict(fmt::format("{}: locked by another process", path));
-      }
-      return ErrnoStatus("lock", path, error);
+    if (rc == 0) return Status::Ok();
+    const int error = errno;
+    if (error == EAGAIN || error == EACCES) {
+      return Status::Conflict(fmt::format("{}: locked by another process", path));
     }
-    return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
+    return ErrnoStatus("lock", path, error);
   }
+
+ private:
+  // PERF: one descriptor for the life of the handle, so a lock costs one fcntl each way.
+  class PosixLockFileHandle final : public LockFileHandle {
+   public:
+    PosixLockFileHandle(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+    ~PosixLockFileHandle() override {
+      if (fd_ >= 0) ::close(fd_);
+    }
+    Status Lock(bool exclusive, bool wait) override {
+      if (fd_ < 0) {  // closed by a failed Unlock
+        Result<int> fd = OpenLock(path_);
+        if (!fd.ok()) return fd.status();
+        fd_ = *fd;
+      }
+      return SetLock(fd_, path_, exclusive, wait);
+    }
+    void Unlock() override {
+      struct flock lock {};
+      lock.l_type = F_UNLCK;
+      lock.l_whence = SEEK_SET;
+      if (::fcntl(fd_, F_OFD_SETLK, &lock) != 0) {
+        ::close(fd_);  // the last descriptor of the description: this releases the lock
+        fd_ = -1;
+      }
+    }
+
+   private:
+    std::string path_;
+    int fd_;
+  };
 };
 
 }  // namespace

@@ -202,6 +202,16 @@ class Scanner {
     return true;
   }
 
+  // [F-026]: a line that git (or diff3) writes around a conflict: at least seven '<', '=', '|'
+  // or '>', then the end of the line or a space.
+  bool IsConflictMarker(std::uint32_t ls, std::uint32_t le) const {
+    const char c = data_[ls];
+    if (c != '<' && c != '=' && c != '|' && c != '>') return false;
+    std::uint32_t i = ls;
+    while (i < le && data_[i] == c) ++i;
+    return i - ls >= 7 && (i == le || data_[i] == ' ');
+  }
+
   bool FieldLine(std::uint32_t ls, std::uint32_t le, std::uint32_t next) {
     CloseField();
     skipping_ = false;
@@ -223,6 +233,12 @@ class Scanner {
     std::uint32_t name_end = NameEnd(ls, le);
     std::uint32_t colon_pos = name_end;
     if (name_end == ls || name_end == le || data_[name_end] != ':') {
+      if (IsConflictMarker(ls, le)) {
+        skipping_ = true;
+        return v_->Error(ls, line_, ls, "F-026",
+                         "unresolved merge conflict marker; expected a field line: resolve the "
+                         "conflict (edit the file, keep the right lines, remove the markers)");
+      }
       const char* colon = static_cast<const char*>(std::memchr(data_ + ls, ':', le - ls));
       if (colon == nullptr) {
         skipping_ = true;

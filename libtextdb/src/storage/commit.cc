@@ -51,7 +51,7 @@ std::string NewTempPath(std::string_view target) {
 // Creates the missing directories on the way to `rel` (its parent included), syncing the
 // directory that receives each new entry [C-002]. An existing component that is not a directory
 // (a symbolic link included) is refused: links are never followed.
-Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel) {
+Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel, bool sync) {
   const std::string_view dir = DirOf(rel);
   std::size_t pos = 0;
   while (pos < dir.size()) {
@@ -68,7 +68,7 @@ Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel)
       }
     } else if (info.status().code() == StatusCode::kNotFound) {
       TEXTDB_RETURN_IF_ERROR(env->CreateDir(Join(root, prefix)));
-      TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(prefix))));
+      if (sync) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(prefix))));
     } else {
       return info.status();
     }
@@ -77,11 +77,12 @@ Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel)
   return Status::Ok();
 }
 
-Status WriteDurably(Env* env, const std::string& path, std::string_view content, bool exclusive) {
+Status WriteFile(Env* env, const std::string& path, std::string_view content, bool exclusive,
+                 bool sync) {
   Result<std::unique_ptr<WritableFile>> file = env->NewWritableFile(path, exclusive);
   if (!file.ok()) return file.status();
   TEXTDB_RETURN_IF_ERROR((*file)->Append(content));
-  TEXTDB_RETURN_IF_ERROR((*file)->Sync());
+  if (sync) TEXTDB_RETURN_IF_ERROR((*file)->Sync());
   return (*file)->Close();
 }
 
@@ -96,7 +97,8 @@ Status RemoveIfPresent(Env* env, const std::string& path) {
 }
 
 // [C-005] / [R-001]: applies journal entries, syncs the directories, drops the journal.
-Status RollForward(Env* env, const std::string& root, const std::vector<JournalEntry>& entries) {
+Status RollForward(Env* env, const std::string& root, const std::vector<JournalEntry>& entries,
+                   bool sync) {
   std::set<std::string> dirs;
   for (const JournalEntry& entry : entries) {
     dirs.insert(std::string(DirOf(entry.target)));
@@ -119,9 +121,11 @@ Status RollForward(Env* env, const std::string& root, const std::vector<JournalE
           Join(root, entry.target), entry.temp));
     }
   }
-  for (const std::string& dir : dirs) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, dir)));
+  if (sync) {
+    for (const std::string& dir : dirs) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, dir)));
+  }
   TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, kJournal)));
-  return env->SyncDir(Join(root, kStateDir));
+  return sync ? env->SyncDir(Join(root, kStateDir)) : Status::Ok();
 }
 
 // removes every temporary file below `dir` (relative), never following links.
@@ -267,8 +271,9 @@ Result<std::vector<JournalEntry>> DecodeJournal(std::string text, std::string_vi
 }
 
 Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChange>& changes,
-                   CommitOutcome* outcome) {
+                   CommitOutcome* outcome, Durability durability) {
   *outcome = CommitOutcome::kNotCommitted;
+  const bool sync = durability == Durability::kSync;
   std::vector<std::string> temps(changes.size());
   std::set<std::string> temp_dirs;
   std::size_t replaced = 0;
@@ -283,14 +288,14 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
     const FileChange& change = changes[i];
     if (!change.content.has_value()) continue;
     ++replaced;
-    Status status = EnsureParentDirs(env, root, change.path);
+    Status status = EnsureParentDirs(env, root, change.path, sync);
     if (!status.ok()) return abandon(status);
     temps[i] = NewTempPath(change.path);
-    status = WriteDurably(env, Join(root, temps[i]), *change.content, /*exclusive=*/true);
+    status = WriteFile(env, Join(root, temps[i]), *change.content, /*exclusive=*/true, sync);
     if (!status.ok()) return abandon(status);
     temp_dirs.insert(std::string(DirOf(change.path)));
   }
-  for (const std::string& dir : temp_dirs) {
+  for (const std::string& dir : sync ? temp_dirs : std::set<std::string>()) {
     Status status = env->SyncDir(Join(root, dir));
     if (!status.ok()) return abandon(status);
   }
@@ -298,24 +303,24 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
     Status status = env->Rename(Join(root, temps[0]), Join(root, changes[0].path));
     if (!status.ok()) return abandon(status);
     *outcome = CommitOutcome::kNeedsRecovery;  // renamed, not yet durable
-    TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(changes[0].path))));
+    if (sync) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(changes[0].path))));
     *outcome = CommitOutcome::kCommitted;
     return Status::Ok();
   }
   // [C-004] the journal; its directory sync is the commit point.
   const std::string journal = EncodeJournal(changes, temps);
-  Status status = WriteDurably(env, Join(root, kJournalTmp), journal, /*exclusive=*/false);
+  Status status = WriteFile(env, Join(root, kJournalTmp), journal, /*exclusive=*/false, sync);
   if (status.ok()) status = env->Rename(Join(root, kJournalTmp), Join(root, kJournal));
   if (!status.ok()) {
     RemoveQuietly(env, Join(root, kJournalTmp));
     return abandon(status);
   }
   *outcome = CommitOutcome::kNeedsRecovery;
-  TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, kStateDir)));
+  if (sync) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, kStateDir)));
   // [C-005] application.
   Result<std::vector<JournalEntry>> entries = DecodeJournal(journal, kJournal);
   if (!entries.ok()) return entries.status();
-  TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries));
+  TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries, sync));
   *outcome = CommitOutcome::kCommitted;
   return Status::Ok();
 }
@@ -326,7 +331,7 @@ Status Recover(Env* env, const std::string& root, bool sweep_temp_files) {
     Result<std::vector<JournalEntry>> entries =
         DecodeJournal(std::move(journal).value(), Join(root, kJournal));
     if (!entries.ok()) return entries.status();
-    TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries));
+    TEXTDB_RETURN_IF_ERROR(RollForward(env, root, *entries, /*sync=*/true));
   } else if (journal.status().code() != StatusCode::kNotFound) {
     return journal.status();
   }

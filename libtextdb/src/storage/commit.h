@@ -28,12 +28,18 @@ enum class CommitOutcome {
   kNeedsRecovery,  // failed after the commit point: only Recover() can finish it [C-006]
 };
 
+// Whether a commit waits for the storage device ([C-030]).
+enum class Durability {
+  kSync,    // every fdatasync and directory sync of [C-002..C-005]
+  kNoSync,  // the same steps in the same order without any of them (sync mode `fast`)
+};
+
 // Applies `changes` per [C-002..C-006] in the database directory `root`.
 // REQUIRES: the caller holds the exclusive database lock [C-001]; `changes` is non-empty, names
 // each path once, and every path passes IsSafeRelativePath.
 // On failure returns the error and sets *outcome to say what state the database is in.
 Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChange>& changes,
-                   CommitOutcome* outcome);
+                   CommitOutcome* outcome, Durability durability = Durability::kSync);
 
 // Finishes or discards an interrupted commit per [R-001..R-003]. Idempotent. With
 // `sweep_temp_files`, also removes the temporary files of commits that never reached their
