@@ -8,12 +8,18 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
 
 namespace textdb::cli {
 namespace {
+
+// ANSI SGR sequences for ColourEnabled output.
+constexpr std::string_view kBoldRed = "\x1b[1;31m";
+constexpr std::string_view kBoldMagenta = "\x1b[1;35m";
+constexpr std::string_view kReset = "\x1b[0m";
 
 // "NAME: error: <strerror(error)>" as a kIOError status.
 Status IOErrorStatus(std::string_view name, int error) {
@@ -135,9 +141,33 @@ ExitCode ExitCodeFor(const Status& status) {
   return kExitInternal;
 }
 
-void PrintError(std::string_view message) { fmt::print(stderr, "textdb: {}\n", message); }
+bool ColourEnabled(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  return ::isatty(fd) == 1 && (no_colour == nullptr || *no_colour == '\0');
+}
+
+void PrintError(std::string_view message) {
+  constexpr std::string_view kKeyword = "error:";
+  // The keyword starts the message or follows the location's ": ".
+  std::size_t begin = std::string_view::npos;
+  if (message.starts_with(kKeyword)) {
+    begin = 0;
+  } else if (const std::size_t space = message.find(" error:"); space != std::string_view::npos) {
+    begin = space + 1;
+  }
+  if (begin == std::string_view::npos || !ColourEnabled(STDERR_FILENO)) {
+    fmt::print(stderr, "textdb: {}\n", message);
+    return;
+  }
+  fmt::print(stderr, "textdb: {}{}{}{}{}\n", message.substr(0, begin), kBoldRed, kKeyword, kReset,
+             message.substr(begin + kKeyword.size()));
+}
 
 void PrintWarning(std::string_view file, std::string_view message) {
+  if (ColourEnabled(STDERR_FILENO)) {
+    fmt::print(stderr, "textdb: {}: {}warning:{} {}\n", file, kBoldMagenta, kReset, message);
+    return;
+  }
   fmt::print(stderr, "textdb: {}: warning: {}\n", file, message);
 }
 

@@ -40,10 +40,15 @@ inline constexpr std::string_view kExitCodeHelp =
 // The exit code for a failed Status (kExitOk for an OK one).
 ExitCode ExitCodeFor(const Status& status);
 
+// True when output to file descriptor `fd` may be coloured: it is a terminal and the
+// environment variable NO_COLOR is unset or empty (https://no-color.org).
+bool ColourEnabled(int fd);
+
 // Prints "textdb: MESSAGE" on stderr. Library error messages already start with their location
-// ("FILE:LINE:COL: error: ..."), so `message` is printed unchanged.
+// ("FILE:LINE:COL: error: ..."), so `message` is printed unchanged, except that on a terminal
+// (ColourEnabled) its first "error:" is shown in bold red.
 void PrintError(std::string_view message);
-// Prints "textdb: FILE: warning: MESSAGE" on stderr.
+// Prints "textdb: FILE: warning: MESSAGE" on stderr ("warning:" in bold magenta on a terminal).
 void PrintWarning(std::string_view file, std::string_view message);
 // Prints status.message() with PrintError and returns ExitCodeFor(status).
 // REQUIRES: !status.ok()

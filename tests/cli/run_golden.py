@@ -10,18 +10,25 @@ A case is a directory under tests/cli/cases/:
   stderr          expected standard error, byte for byte
   exit            expected exit code, as a decimal number
   expected-files/ optional: files the command must leave in its working directory, with exactly
-                  this content (for --output)
+                  this content (for --output, or an input file the command changes, such as a
+                  database's data file: the entry then replaces the input)
+  expected-removed optional: input files the command must remove, one relative path a line
   file-size-limit optional: the command runs with RLIMIT_FSIZE set to this many bytes (and
                   SIGXFSZ ignored), so a write beyond it fails with EFBIG: a failing disk
+  cwd             optional: the directory, relative to the working directory, to run the command
+                  in (say, inside a database, to test how it is found)
+  env             optional: NAME=VALUE lines added to the command's environment
   anything else   input files, copied into a fresh temporary working directory where the
                   command runs
 
-After the run, the working directory must hold exactly the input files plus the files of
-expected-files/: a file written where none is expected (say, an --output file after an error, or
-a leftover temporary file) fails the case.
+After the run, the working directory must hold exactly the input files (unchanged, except those
+of expected-files/, and without those of expected-removed) plus the files of expected-files/: a
+file written where none is expected (say, an --output file after an error, or a leftover
+temporary file), an input changed or removed unexpectedly, fails the case. A database's lock file
+(.textdb/LOCK, created by every command that opens one) is ignored.
 
 The command runs with LC_ALL=C (so system error messages are in English), NO_COLOR=1 and no
-other environment variable but PATH (and the sanitizers' *SAN_OPTIONS).
+other environment variable but PATH (and the sanitizers' *SAN_OPTIONS), plus those of `env`.
 
 Usage:
   run_golden.py --textdb BUILD/tools/textdb CASE_DIR...
@@ -41,8 +48,11 @@ import subprocess
 import sys
 import tempfile
 
-RESERVED = {"cmd", "stdin", "stdout", "stderr", "exit", "expected-files", "file-size-limit"}
+RESERVED = {"cmd", "stdin", "stdout", "stderr", "exit", "expected-files", "expected-removed",
+            "file-size-limit", "cwd", "env"}
 EXPECTED_FILES = "expected-files"
+# The lock file every database command creates ([B-002]); never part of the data.
+LOCK_FILE = os.path.join(".textdb", "LOCK")
 TIMEOUT_SECONDS = 60
 # Passed through to the command, for sanitizer builds.
 SANITIZER_OPTIONS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
@@ -67,6 +77,18 @@ def list_files(root):
     return found
 
 
+def is_lock_file(path):
+    """True for a database's lock file (DB/.textdb/LOCK), which commands create as they open."""
+    return path == LOCK_FILE or path.endswith(os.sep + LOCK_FILE)
+
+
+def read_lines(path):
+    """The non-empty lines of an optional text file (none when it does not exist)."""
+    if not os.path.exists(path):
+        return []
+    return [line for line in read_bytes(path).decode("utf-8").splitlines() if line.strip()]
+
+
 def diff(what, expected, actual):
     """A readable unified diff of two byte strings."""
     lines = difflib.unified_diff(
@@ -84,6 +106,10 @@ def run_case(textdb, case_dir, update):
     stdin_path = os.path.join(case_dir, "stdin")
     expected_dir = os.path.join(case_dir, EXPECTED_FILES)
     expected_files = list_files(expected_dir) if os.path.isdir(expected_dir) else set()
+    expected_removed = set(os.path.normpath(line.strip()) for line in
+                           read_lines(os.path.join(case_dir, "expected-removed")))
+    cwd_lines = read_lines(os.path.join(case_dir, "cwd"))
+    extra_env = dict(line.split("=", 1) for line in read_lines(os.path.join(case_dir, "env")))
     limit_path = os.path.join(case_dir, "file-size-limit")
     preexec = None
     if os.path.exists(limit_path):
@@ -98,13 +124,16 @@ def run_case(textdb, case_dir, update):
         shutil.copytree(case_dir, work, ignore=lambda d, names: [
             n for n in names if d == case_dir and n in RESERVED])
         inputs = list_files(work)
+        input_bytes = {name: read_bytes(os.path.join(work, name)) for name in inputs}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "NO_COLOR": "1"}
         for name in SANITIZER_OPTIONS:
             if name in os.environ:
                 env[name] = os.environ[name]
+        env.update(extra_env)
+        run_dir = os.path.join(work, cwd_lines[0].strip()) if cwd_lines else work
         stdin = open(stdin_path, "rb") if os.path.exists(stdin_path) else subprocess.DEVNULL
         try:
-            result = subprocess.run([textdb] + args, cwd=work, stdin=stdin, env=env,
+            result = subprocess.run([textdb] + args, cwd=run_dir, stdin=stdin, env=env,
                                     capture_output=True, timeout=TIMEOUT_SECONDS, check=False,
                                     preexec_fn=preexec)
         finally:
@@ -138,8 +167,22 @@ def run_case(textdb, case_dir, update):
             expected = read_bytes(os.path.join(expected_dir, name))
             if expected != read_bytes(produced):
                 failures.append(diff(name, expected, read_bytes(produced)))
-        for name in sorted(list_files(work) - inputs - expected_files):
-            failures.append("unexpected file left in the working directory: %s\n" % name)
+        left = list_files(work)
+        for name in sorted(left - inputs - expected_files):
+            if not is_lock_file(name):
+                failures.append("unexpected file left in the working directory: %s\n" % name)
+        for name in sorted(expected_removed - inputs):
+            failures.append("expected-removed names %s, which is not an input file\n" % name)
+        for name in sorted(inputs - expected_files):
+            if name in expected_removed:
+                if name in left:
+                    failures.append("input file %s was not removed\n" % name)
+            elif name not in left:
+                failures.append("input file %s was removed (list it in expected-removed)\n" % name)
+            elif read_bytes(os.path.join(work, name)) != input_bytes[name]:
+                failures.append("input file %s was changed (put its new content in "
+                                "expected-files/):\n" % name)
+                failures.append(diff(name, input_bytes[name], read_bytes(os.path.join(work, name))))
         return failures
 
 

@@ -447,6 +447,46 @@ TEST_F(DatabaseTest, Q060_ConstraintsAreCheckedOnWriteAndByCheck) {
   EXPECT_THAT(problems, ::testing::ElementsAre(HasSubstr("spans/a.deb822:1:1: error:")));
 }
 
+// ScanParallel visits what a filtered Scan visits, in the same (key) order, with any number of
+// threads [I-014].
+TEST_F(DatabaseTest, I014_ScanParallelEqualsAFilteredScan) {
+  Transaction txn = db_->Begin();
+  for (int i = 0; i < 300; ++i) {
+    const std::string item = std::string(1, static_cast<char>('a' + i % 26)) + "item" +
+                             std::to_string(i * 7919 % 1000);
+    txn.Put("items", Make({{"Item", item.c_str()}, {"Count", std::to_string(i).c_str()}}));
+  }
+  ASSERT_TRUE(txn.Commit().ok());
+  const auto filter = [](const deb822::Stanza& record) {
+    return std::stoi(std::string(*record.Get("Count"))) % 3 == 0;
+  };
+  std::vector<std::string> expected;
+  ASSERT_TRUE(db_->Scan("items", "", [&](const Record& record) {
+                   if (filter(record.stanza())) expected.emplace_back(*record.Get("Item"));
+                   return true;
+                 }).ok());
+  ASSERT_EQ(expected.size(), 100u);
+  for (unsigned threads : {1u, 2u, 5u}) {
+    Options options;
+    options.threads = threads;
+    Reopen(options);
+    std::vector<std::string> got;
+    ASSERT_TRUE(db_->ScanParallel("items", filter, [&](const Record& record) {
+                     EXPECT_THAT(record.file(), ::testing::StartsWith("items/"));
+                     got.emplace_back(*record.Get("Item"));
+                     return true;
+                   }).ok());
+    EXPECT_EQ(got, expected) << threads << " threads";
+    int visited = 0;
+    ASSERT_TRUE(db_->ScanParallel("items", filter, [&](const Record&) {
+                     return ++visited < 3;
+                   }).ok());
+    EXPECT_EQ(visited, 3);  // stops early
+  }
+  EXPECT_EQ(db_->ScanParallel("nothing", filter, [](const Record&) { return true; }).code(),
+            StatusCode::kNotFound);
+}
+
 // References compare by the referenced key's type: "01" names the integer key 1, so that
 // record cannot be deleted while it is referenced that way.
 TEST_F(DatabaseTest, ReferencesCompareByTheKeysType) {

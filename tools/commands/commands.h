@@ -42,9 +42,52 @@ using CommandSetup = Command (*)(CLI::App& root);
 // `textdb convert`: converts between deb822, JSON, NDJSON and CSV (commands/convert.cc).
 Command SetupConvert(CLI::App& root);
 
+// The database subcommands; what they share is in db_support.h.
+// `textdb init [DIR]`: creates an empty database (commands/init.cc).
+Command SetupInit(CLI::App& root);
+// `textdb create TABLE --key ...` or `--schema FILE`: creates a table (commands/create.cc).
+Command SetupCreate(CLI::App& root);
+// `textdb tables`: lists the tables (commands/tables.cc).
+Command SetupTables(CLI::App& root);
+// `textdb schema TABLE`: prints a table's schema (commands/schema.cc).
+Command SetupSchema(CLI::App& root);
+// `textdb import TABLE [FILE...]`: adds records, all or nothing (commands/import.cc).
+Command SetupImport(CLI::App& root);
+// `textdb get TABLE KEY...`: prints one record as stored (commands/get.cc).
+Command SetupGet(CLI::App& root);
+// The query subcommands; what they share is in query_support.h.
+// `textdb select TABLE [--where EXPR] ...`: prints the matching records (commands/select.cc).
+Command SetupSelect(CLI::App& root);
+// `textdb sql "STATEMENT"`: SELECT, INSERT, UPDATE or DELETE (commands/sql.cc).
+Command SetupSql(CLI::App& root);
+// `textdb edit TABLE KEY...` or `--new`: a record in $EDITOR, stored once valid
+// (commands/edit.cc).
+Command SetupEdit(CLI::App& root);
+
+// `textdb put TABLE [FILE]`: inserts or replaces records (commands/put.cc).
+Command SetupPut(CLI::App& root);
+// `textdb set TABLE KEY... FIELD=VALUE...`: changes fields of one record (commands/set.cc).
+Command SetupSet(CLI::App& root);
+// `textdb delete TABLE KEY...` or `--where EXPR`: deletes records (commands/delete.cc).
+Command SetupDelete(CLI::App& root);
+// `textdb check [TABLE]`: reports every problem in the data files (commands/check.cc).
+Command SetupCheck(CLI::App& root);
+// `textdb locate TABLE KEY...`: prints PATH:LINE of one record (commands/locate.cc).
+Command SetupLocate(CLI::App& root);
+// `textdb stats`: prints the database's figures (commands/stats.cc).
+Command SetupStats(CLI::App& root);
+// `textdb export TABLE`: writes every record of a table (commands/export.cc).
+Command SetupExport(CLI::App& root);
+// `textdb fmt [--check] [TABLE...]`: canonical form, records in key order (commands/fmt.cc).
+Command SetupFmt(CLI::App& root);
+// `textdb repartition TABLE --depth N`: another partition depth (commands/repartition.cc).
+Command SetupRepartition(CLI::App& root);
+
 // Every subcommand, in the order `textdb --help` lists them.
 inline constexpr CommandSetup kCommands[] = {
-    SetupConvert,
+    SetupInit,  SetupCreate, SetupTables,      SetupSchema, SetupImport,  SetupGet,    SetupSelect,
+    SetupSql,   SetupPut,    SetupSet,         SetupEdit,   SetupDelete,  SetupLocate, SetupExport,
+    SetupCheck, SetupFmt,    SetupRepartition, SetupStats,  SetupConvert,
 };
 
 }  // namespace textdb::cli

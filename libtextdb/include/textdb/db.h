@@ -175,6 +175,14 @@ class Database {
   // ScanRange and Lookup.
   Status Scan(std::string_view table, std::string_view prefix,
               const std::function<bool(const Record&)>& visit);
+  // A full scan with a filter, in parallel [I-014]: calls `filter` on every record of `table`
+  // from several threads at once (Options::threads; it must be thread-safe and must not use
+  // this Database), then `visit` on the calling thread, in key order [S-121], for each record
+  // `filter` accepted, stopping early when it returns false. Fails as Scan. Records accepted
+  // are held in memory until they are visited.
+  Status ScanParallel(std::string_view table,
+                      const std::function<bool(const deb822::Stanza&)>& filter,
+                      const std::function<bool(const Record&)>& visit);
   // Calls `visit` for every record of `table` with begin <= key < end, in key order [S-121],
   // stopping early when it returns false [I-010..I-013]. A bound holds raw values of the first
   // n key fields (0 <= n <= the number of key fields), each a valid value of its field's type

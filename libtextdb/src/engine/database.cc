@@ -438,6 +438,85 @@ Status Database::Scan(std::string_view table, std::string_view prefix,
   return impl_->VisitInKeyOrder(schema, &selection, /*fill_cache=*/false, visit);
 }
 
+Status Database::ScanParallel(std::string_view table,
+                              const std::function<bool(const deb822::Stanza&)>& filter,
+                              const std::function<bool(const Record&)>& visit) {
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
+  Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
+  if (!found.ok()) return found.status();
+  const Schema& schema = **found;
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      impl_->CurrentPartitions(table, schema, nullptr);
+  if (!parts.ok()) return parts.status();
+  // Each worker reads and parses whole partitions; what its filter accepts is kept per
+  // partition with its encoded key, then everything is visited in key order here.
+  struct Accepted {
+    std::string key;
+    Record record;
+  };
+  std::vector<std::vector<Accepted>> accepted(parts->size());
+  std::vector<Status> failures(parts->size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < parts->size(); i = next++) {
+      const PartitionIndex& part = *(*parts)[i];
+      Result<std::string> text = impl_->env->ReadFile(impl_->Abs(part.path));
+      if (!text.ok()) {
+        failures[i] = text.status();
+        continue;
+      }
+      // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
+      Result<FileInfo> stamp = impl_->env->Stat(impl_->Abs(part.path));
+      if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || text->size() != part.bytes ||
+          (part.racy && internal::Crc32c(*text) != part.crc)) {
+        failures[i] = ChangedWhileRead(impl_->Abs(part.path));
+        continue;
+      }
+      deb822::ParseOptions parse_options;
+      parse_options.file_name = part.path;
+      Result<deb822::Document> doc = deb822::Parse(std::move(text).value(), parse_options);
+      if (!doc.ok() || doc->stanzas().size() != part.entries.size()) {
+        failures[i] = doc.ok() ? ChangedWhileRead(impl_->Abs(part.path)) : doc.status();
+        continue;
+      }
+      for (const deb822::Stanza& stanza : doc->stanzas()) {
+        if (!filter(stanza)) continue;
+        Result<std::string> key = KeyOf(schema, stanza);
+        if (!key.ok()) {
+          failures[i] = ChangedWhileRead(impl_->Abs(part.path));
+          break;
+        }
+        Accepted hit{std::move(key).value(), Record()};
+        hit.record.stanza_ = std::make_shared<const deb822::Stanza>(stanza);
+        hit.record.file_ = part.path;
+        hit.record.line_ = stanza.line();
+        accepted[i].push_back(std::move(hit));
+      }
+    }
+  };
+  unsigned threads = impl_->options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, parts->size()); ++t) {
+    pool.emplace_back(worker);
+  }
+  worker();
+  for (std::thread& thread : pool) thread.join();
+  for (const Status& failure : failures) TEXTDB_RETURN_IF_ERROR(failure);
+  std::vector<Accepted*> order;
+  for (std::vector<Accepted>& hits : accepted) {
+    for (Accepted& hit : hits) order.push_back(&hit);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const Accepted* a, const Accepted* b) {
+    return CompareKeys(schema, a->key, b->key) < 0;
+  });
+  for (const Accepted* hit : order) {
+    if (!visit(hit->record)) break;
+  }
+  return Status::Ok();
+}
+
 Status Database::ScanRange(std::string_view table, const std::vector<std::string>& begin,
                            const std::vector<std::string>& end,
                            const std::function<bool(const Record&)>& visit) {

@@ -1,0 +1,2 @@
+# Test editor: empties the file.
+: > "$1"
