@@ -1163,8 +1163,7 @@ Status ForEachMatch(Database* db, const Schema& schema, const Expression* where,
   if (where == nullptr) return db->Scan(table, "", visit);
   // The expression is evaluated on the engine's threads [I-014] (Matches is thread-safe).
   return db->ScanParallel(
-      table, [&](const deb822::Stanza& record) { return where->Matches(record, &schema); },
-      visit);
+      table, [&](const deb822::Stanza& record) { return where->Matches(record, &schema); }, visit);
 }
 
 std::vector<std::string> RecordKey(const Schema& schema, const deb822::Stanza& record) {

@@ -452,8 +452,8 @@ TEST_F(DatabaseTest, Q060_ConstraintsAreCheckedOnWriteAndByCheck) {
 TEST_F(DatabaseTest, I014_ScanParallelEqualsAFilteredScan) {
   Transaction txn = db_->Begin();
   for (int i = 0; i < 300; ++i) {
-    const std::string item = std::string(1, static_cast<char>('a' + i % 26)) + "item" +
-                             std::to_string(i * 7919 % 1000);
+    const std::string item =
+        std::string(1, static_cast<char>('a' + i % 26)) + "item" + std::to_string(i * 7919 % 1000);
     txn.Put("items", Make({{"Item", item.c_str()}, {"Count", std::to_string(i).c_str()}}));
   }
   ASSERT_TRUE(txn.Commit().ok());
@@ -461,26 +461,29 @@ TEST_F(DatabaseTest, I014_ScanParallelEqualsAFilteredScan) {
     return std::stoi(std::string(*record.Get("Count"))) % 3 == 0;
   };
   std::vector<std::string> expected;
-  ASSERT_TRUE(db_->Scan("items", "", [&](const Record& record) {
-                   if (filter(record.stanza())) expected.emplace_back(*record.Get("Item"));
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(db_->Scan("items", "",
+                        [&](const Record& record) {
+                          if (filter(record.stanza())) expected.emplace_back(*record.Get("Item"));
+                          return true;
+                        })
+                  .ok());
   ASSERT_EQ(expected.size(), 100u);
   for (unsigned threads : {1u, 2u, 5u}) {
     Options options;
     options.threads = threads;
     Reopen(options);
     std::vector<std::string> got;
-    ASSERT_TRUE(db_->ScanParallel("items", filter, [&](const Record& record) {
-                     EXPECT_THAT(record.file(), ::testing::StartsWith("items/"));
-                     got.emplace_back(*record.Get("Item"));
-                     return true;
-                   }).ok());
+    ASSERT_TRUE(db_->ScanParallel("items", filter,
+                                  [&](const Record& record) {
+                                    EXPECT_THAT(record.file(), ::testing::StartsWith("items/"));
+                                    got.emplace_back(*record.Get("Item"));
+                                    return true;
+                                  })
+                    .ok());
     EXPECT_EQ(got, expected) << threads << " threads";
     int visited = 0;
-    ASSERT_TRUE(db_->ScanParallel("items", filter, [&](const Record&) {
-                     return ++visited < 3;
-                   }).ok());
+    ASSERT_TRUE(
+        db_->ScanParallel("items", filter, [&](const Record&) { return ++visited < 3; }).ok());
     EXPECT_EQ(visited, 3);  // stops early
   }
   EXPECT_EQ(db_->ScanParallel("nothing", filter, [](const Record&) { return true; }).code(),
@@ -685,8 +688,7 @@ TEST_F(DatabaseTest, B021_SchemaChangesAreSeenByOpenHandles) {
   EXPECT_TRUE(other->Get("numbers", {"07"}).ok());
   // An invalid schema file stops reads of its table with its error.
   WriteAll(top_ + "/db/numbers/schema.deb822", "Table: numbers\n");
-  EXPECT_THAT(db_->Get("numbers", {"7"}).status().message(),
-              HasSubstr("numbers/schema.deb822"));
+  EXPECT_THAT(db_->Get("numbers", {"7"}).status().message(), HasSubstr("numbers/schema.deb822"));
 }
 
 // A writer process updates two records in two partition files in each commit while reader

@@ -578,9 +578,12 @@ TEST(Deb822LosslessTest, L003_InsertedStanzasKeepTheirNeighboursIntact) {
 // Property: Edit gives exactly what the equivalent Erase and Insert calls give.
 TEST(Deb822LosslessTest, L003_L004_EditEqualsSequentialEraseAndInsert) {
   std::mt19937 rng(4);
-  const std::vector<std::string> texts = {
-      "", "A: 1\n", "A: 1", "# head\n\nA: 1\n\nB: 2\n\n\nC: 3\n\n# tail\n",
-      "\n\nA: 1\n\n# mid\n\nB: 2\n", "# only comments\n"};
+  const std::vector<std::string> texts = {"",
+                                          "A: 1\n",
+                                          "A: 1",
+                                          "# head\n\nA: 1\n\nB: 2\n\n\nC: 3\n\n# tail\n",
+                                          "\n\nA: 1\n\n# mid\n\nB: 2\n",
+                                          "# only comments\n"};
   for (int round = 0; round < 2000; ++round) {
     const std::string& text = texts[rng() % texts.size()];
     Document batch = MustParse(text);

@@ -120,7 +120,8 @@ TEST_F(MergeTest, M012_AFieldRemovedOnOneSideAndChangedOnTheOther) {
   const std::string theirs = Edit(kBase, "City: Oslo", "City: Bergen");
   const MergeResult merged = Merge(kBase, ours, theirs);
   EXPECT_EQ(merged.conflicts, 1);
-  EXPECT_THAT(merged.text, HasSubstr("Age: 30\n<<<<<<< ours\n=======\nCity: Bergen\n>>>>>>> theirs\n"));
+  EXPECT_THAT(merged.text,
+              HasSubstr("Age: 30\n<<<<<<< ours\n=======\nCity: Bergen\n>>>>>>> theirs\n"));
 }
 
 TEST_F(MergeTest, M013_RecordsAddedOnBothSides) {
@@ -173,9 +174,11 @@ TEST_F(MergeTest, M020_CommentParagraphsMergeLikeValues) {
   merged = Merge(kBase, ours, Edit(kBase, "# People.", "# Persons."));
   EXPECT_EQ(merged.conflicts, 0);
   EXPECT_EQ(merged.text, Edit(ours, "# People.", "# Persons."));
-  merged = Merge(kBase, Edit(kBase, "# People.", "# Persons."), Edit(kBase, "# People.", "# Folk."));
+  merged =
+      Merge(kBase, Edit(kBase, "# People.", "# Persons."), Edit(kBase, "# People.", "# Folk."));
   EXPECT_EQ(merged.conflicts, 1);
-  EXPECT_THAT(merged.text, HasSubstr("<<<<<<< ours\n# Persons.\n=======\n# Folk.\n>>>>>>> theirs\n"));
+  EXPECT_THAT(merged.text,
+              HasSubstr("<<<<<<< ours\n# Persons.\n=======\n# Folk.\n>>>>>>> theirs\n"));
 }
 
 TEST_F(MergeTest, M002_VersionsThatDoNotParseOrRepeatAKeyAreRefused) {
@@ -267,9 +270,9 @@ TEST_F(MergeTest, M010_RandomDisjointEditsMergeToTheModel) {
 }
 
 TEST_F(MergeTest, M040_DiffReportsRecordsAndFields) {
-  const std::string after = Edit(Edit(Edit(kBase, "Name: ann\nAge: 30\nCity: Oslo\n\n", ""),
-                                      "City: Rome\n", "Pet: cat\n"),
-                                 "Age: 50", "Age: 51\n\nName: dee");
+  const std::string after = Edit(
+      Edit(Edit(kBase, "Name: ann\nAge: 30\nCity: Oslo\n\n", ""), "City: Rome\n", "Pet: cat\n"),
+      "Age: 50", "Age: 51\n\nName: dee");
   Result<std::vector<RecordChange>> diff = DiffRecords(kBase, after, keys_, "people/all.deb822");
   ASSERT_TRUE(diff.ok()) << diff.status().ToString();
   ASSERT_EQ(diff->size(), 4u);

@@ -126,7 +126,7 @@ TEST_F(RepartitionTest, P070_MovesEveryRecordKeepingItsBytesAndComments) {
                           "Field: Name\n"
                           "Description: what they are called\n"},
                          {"j.deb822", "Name: J\n"},
-                         {"j/",  ""},
+                         {"j/", ""},
                          {"j/ja.deb822",
                           "# Header comment of j.\n"
                           "\n"
@@ -162,8 +162,8 @@ TEST_F(RepartitionTest, P072_DepthZeroKeepsOneFileInKeyOrderAndRemovesEmptyDirec
   const auto before = Records(db_.get());
   ASSERT_TRUE(db_->Repartition("people", 0).ok());
   const auto files = Files();
-  EXPECT_THAT(files, ::testing::ElementsAre(::testing::Key("all.deb822"),
-                                            ::testing::Key("schema.deb822")));
+  EXPECT_THAT(
+      files, ::testing::ElementsAre(::testing::Key("all.deb822"), ::testing::Key("schema.deb822")));
   EXPECT_EQ(files.at("all.deb822"),
             "Name: J\n"
             "\n"

@@ -255,30 +255,29 @@ TEST_F(SyncModeTest, C032_AFailedTransactionInAGroupLeavesNoTrace) {
     ASSERT_TRUE(txn.Commit().ok());
   }
   Database* handle = db.get();
-  const std::vector<Status> statuses = RunQueued(
-      &env_,
-      {[handle] {
-         Transaction txn = handle->Begin();
-         txn.Put("items", Item("fig"));
-         return txn.Commit();
-       },
-       [handle] {  // fails on its second operation: its first must not be written
-         Transaction txn = handle->Begin();
-         txn.Insert("items", Item("banana"));
-         txn.Insert("items", Item("apple"));
-         return txn.Commit();
-       },
-       [handle] {  // breaks the schema
-         Transaction txn = handle->Begin();
-         txn.Update("items", {"apple"}, {{"Count", "many"}});
-         return txn.Commit();
-       },
-       [handle] {
-         Transaction txn = handle->Begin();
-         txn.Insert("items", Item("cherry"));
-         txn.Update("items", {"apple"}, {{"Count", "5"}});
-         return txn.Commit();
-       }});
+  const std::vector<Status> statuses =
+      RunQueued(&env_, {[handle] {
+                          Transaction txn = handle->Begin();
+                          txn.Put("items", Item("fig"));
+                          return txn.Commit();
+                        },
+                        [handle] {  // fails on its second operation: its first must not be written
+                          Transaction txn = handle->Begin();
+                          txn.Insert("items", Item("banana"));
+                          txn.Insert("items", Item("apple"));
+                          return txn.Commit();
+                        },
+                        [handle] {  // breaks the schema
+                          Transaction txn = handle->Begin();
+                          txn.Update("items", {"apple"}, {{"Count", "many"}});
+                          return txn.Commit();
+                        },
+                        [handle] {
+                          Transaction txn = handle->Begin();
+                          txn.Insert("items", Item("cherry"));
+                          txn.Update("items", {"apple"}, {{"Count", "5"}});
+                          return txn.Commit();
+                        }});
   EXPECT_TRUE(statuses[0].ok());
   EXPECT_EQ(statuses[1].code(), StatusCode::kConflict);
   EXPECT_EQ(statuses[2].code(), StatusCode::kInvalidData);

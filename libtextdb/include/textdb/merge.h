@@ -3,8 +3,8 @@
 // record key and field instead of by line.
 //
 //   textdb::RecordKeys keys = textdb::KeysOf(schema);
-//   textdb::Result<textdb::MergeResult> merged = textdb::MergeRecords(base, ours, theirs, keys, {});
-//   if (merged.ok() && merged->conflicts == 0) write(merged->text);
+//   textdb::Result<textdb::MergeResult> merged = textdb::MergeRecords(base, ours, theirs, keys,
+//   {}); if (merged.ok() && merged->conflicts == 0) write(merged->text);
 //
 // Thread-safety: the functions are pure; call them from any thread.
 #ifndef TEXTDB_MERGE_H_
@@ -68,8 +68,8 @@ struct FieldChange {
 struct RecordChange {
   enum class Kind { kAdded, kRemoved, kChanged };
   Kind kind = Kind::kChanged;
-  std::string key;                 // as RecordKeys::display shows it
-  deb822::Stanza record;           // the new record (the old one when removed)
+  std::string key;                  // as RecordKeys::display shows it
+  deb822::Stanza record;            // the new record (the old one when removed)
   std::vector<FieldChange> fields;  // kChanged only, in the new record's field order
 };
 

@@ -10,8 +10,8 @@
 #include <span>
 
 #include "engine/database_impl.h"
-#include "textdb/query.h"
 #include "schema/value_types.h"
+#include "textdb/query.h"
 
 namespace textdb {
 
@@ -787,8 +787,8 @@ Status Database::Check(std::vector<std::string>* problems) {
     }
     Result<std::vector<Expression>> constraints = CompileConstraints(*schema);
     if (!constraints.ok()) {
-      problems->push_back(fmt::format("{}/{}: error: {}", table, kSchemaFile,
-                                      constraints.status().message()));
+      problems->push_back(
+          fmt::format("{}/{}: error: {}", table, kSchemaFile, constraints.status().message()));
       constraints = std::vector<Expression>();
     }
     std::vector<std::string> data;

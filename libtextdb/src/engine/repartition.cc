@@ -16,9 +16,9 @@ using internal::CommentParagraphs;
 
 // One record as it moves: its stanza's bytes and the comment paragraphs that preceded it.
 struct Moving {
-  std::string key;  // encoded [S-120]
-  std::string lead;  // comment paragraphs before the stanza in its old file, or ""
-  std::string text;  // the stanza's bytes, ending with a newline
+  std::string key;    // encoded [S-120]
+  std::string lead;   // comment paragraphs before the stanza in its old file, or ""
+  std::string text;   // the stanza's bytes, ending with a newline
   std::string trail;  // comment paragraphs after the last stanza of its old file, or ""
   std::string file;   // where it was, for messages
   std::uint32_t line = 0;
@@ -34,7 +34,8 @@ Status Database::Repartition(std::string_view table, int depth) {
   return impl_->RewriteTable(table, depth, /*canonical=*/false, /*dry_run=*/false, nullptr);
 }
 
-Status Database::Format(std::string_view table, bool check_only, std::vector<std::string>* changed) {
+Status Database::Format(std::string_view table, bool check_only,
+                        std::vector<std::string>* changed) {
   return impl_->RewriteTable(table, std::nullopt, /*canonical=*/true, check_only, changed);
 }
 
@@ -65,8 +66,7 @@ Status Database::Impl::RewriteTable(std::string_view table, std::optional<int> n
     return Status::InvalidData(fmt::format("{}: error: the schema file is empty", schema_path));
   }
   if (depth != (*old_schema)->partition_depth()) {
-    TEXTDB_RETURN_IF_ERROR(
-        schema_doc->stanza(0).SetRaw("Partition-Depth", std::to_string(depth)));
+    TEXTDB_RETURN_IF_ERROR(schema_doc->stanza(0).SetRaw("Partition-Depth", std::to_string(depth)));
   }
   const std::string new_schema_text = schema_doc->Write();
   Result<Schema> new_schema = ParseSchema(new_schema_text, schema_path);

@@ -566,8 +566,7 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
         const std::size_t end = i + 1 < secondary.distinct.size() ? secondary.distinct[i + 1].first
                                                                   : secondary.records.size();
         for (std::size_t r = secondary.distinct[i].first; r < end; ++r) {
-          values.emplace(secondary.ValueAt(i),
-                         part->KeyAt(part->entries[secondary.records[r]]));
+          values.emplace(secondary.ValueAt(i), part->KeyAt(part->entries[secondary.records[r]]));
         }
       }
     }

@@ -26,8 +26,7 @@ class LockFileHandleOverLockFile final : public LockFileHandle {
 }  // namespace
 
 Result<std::unique_ptr<LockFileHandle>> Env::OpenLockFile(const std::string& path) {
-  return std::unique_ptr<LockFileHandle>(
-      std::make_unique<LockFileHandleOverLockFile>(this, path));
+  return std::unique_ptr<LockFileHandle>(std::make_unique<LockFileHandleOverLockFile>(this, path));
 }
 
 }  // namespace textdb

@@ -19,9 +19,9 @@ using internal::CommentParagraphs;
 struct Version {
   std::shared_ptr<const std::string> text;
   deb822::Document doc;
-  std::vector<std::string> keys;        // of doc.stanzas()[i]
-  std::vector<std::string_view> gaps;   // the text before stanza i, after stanza i - 1
-  std::string_view trailing;            // the text after the last stanza
+  std::vector<std::string> keys;             // of doc.stanzas()[i]
+  std::vector<std::string_view> gaps;        // the text before stanza i, after stanza i - 1
+  std::string_view trailing;                 // the text after the last stanza
   std::map<std::string, std::size_t> index;  // key -> i
 
   const deb822::Stanza* Find(const std::string& key) const {
@@ -60,13 +60,12 @@ Result<Version> Load(std::string_view text, std::string_view label, const Record
     auto [it, inserted] = version.index.emplace(*key, version.keys.size());
     if (!inserted) {
       return Status::InvalidData(fmt::format(
-          "{}:{}:1: error: record '{}' appears twice (also at line {}) [M-002]",
-          options.file_name, stanza.line(), keys.display(*key),
-          version.doc.stanzas()[it->second].line()));
+          "{}:{}:1: error: record '{}' appears twice (also at line {}) [M-002]", options.file_name,
+          stanza.line(), keys.display(*key), version.doc.stanzas()[it->second].line()));
     }
     version.keys.push_back(std::move(key).value());
-    version.gaps.push_back(
-        std::string_view(*version.text).substr(previous_end, stanza.source_offset() - previous_end));
+    version.gaps.push_back(std::string_view(*version.text)
+                               .substr(previous_end, stanza.source_offset() - previous_end));
     previous_end = stanza.source_offset() + stanza.source_length();
   }
   version.trailing = std::string_view(*version.text).substr(previous_end);
@@ -191,10 +190,9 @@ class Merger {
     for (const auto& [name, clash] : clashes) {
       const std::string placeholder = fmt::format("\x01textdb-conflict-{}\x01", blocks.size());
       if (!merged.SetRaw(name, placeholder).ok()) return "";  // not reached: a valid name
-      blocks.emplace_back(
-          FieldText(name, placeholder),
-          Conflict(clash.ours ? FieldText(name, *clash.ours) : "",
-                   clash.theirs ? FieldText(name, *clash.theirs) : ""));
+      blocks.emplace_back(FieldText(name, placeholder),
+                          Conflict(clash.ours ? FieldText(name, *clash.ours) : "",
+                                   clash.theirs ? FieldText(name, *clash.theirs) : ""));
     }
     std::string out;
     merged.Write(&out);
