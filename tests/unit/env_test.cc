@@ -113,6 +113,22 @@ TEST_P(EnvTest, DirectoriesListAndRemove) {
   EXPECT_FALSE(env_->CreateDir(Path("x/y")).ok());  // parent missing
 }
 
+TEST_P(EnvTest, ListDirEntriesGivesSortedNamesWithTypes) {
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());
+  ASSERT_TRUE(env_->CreateDir(Path("d/sub")).ok());
+  Write("d/b", "");
+  Write("d/a", "");
+  auto entries = env_->ListDirEntries(Path("d"));
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].name, "a");
+  EXPECT_EQ((*entries)[0].type, FileInfo::Type::kRegular);
+  EXPECT_EQ((*entries)[1].name, "b");
+  EXPECT_EQ((*entries)[2].name, "sub");
+  EXPECT_EQ((*entries)[2].type, FileInfo::Type::kDirectory);
+  EXPECT_EQ(env_->ListDirEntries(Path("none")).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(EnvTest, StatReportsTypeSizeAndChange) {
   Write("f", "12345");
   auto info = env_->Stat(Path("f"));
@@ -255,6 +271,11 @@ TEST_F(PosixLockTest, SymlinksAreNotFollowed) {
   EXPECT_FALSE(Env::Default()->ReadFile(link).ok());
   EXPECT_FALSE(Env::Default()->NewWritableFile(link, false).ok());
   EXPECT_EQ(Env::Default()->Stat(link)->type, FileInfo::Type::kSymlink);
+  auto entries = Env::Default()->ListDirEntries(dir_);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].name, "link");
+  EXPECT_EQ((*entries)[0].type, FileInfo::Type::kSymlink);  // reported, not followed
   EXPECT_EQ(*Env::Default()->ReadFile(target), "secret");
 }
 

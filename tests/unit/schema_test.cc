@@ -483,9 +483,10 @@ TEST(SchemaRecordTest, S130_ProgramBuiltRecordHasNoLine) {
 
 namespace fs = std::filesystem;
 
+// From CMake, not __FILE__: a build through ccache's base_dir or -ffile-prefix-map makes
+// __FILE__ relative to the compiler's working directory, which is not the test's.
 fs::path ExamplesDir() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "format-spec" / "examples" /
-         "schema";
+  return fs::path(TEXTDB_SOURCE_DIR) / "format-spec" / "examples" / "schema";
 }
 
 std::string ReadFile(const fs::path& path) {

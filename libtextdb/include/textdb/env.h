@@ -28,6 +28,13 @@ struct FileInfo {
   std::uint64_t device = 0;
 };
 
+// One entry of a directory listing and the kind of file it is (a symbolic link is reported as
+// such, not followed).
+struct DirEntry {
+  std::string name;
+  FileInfo::Type type = FileInfo::Type::kOther;
+};
+
 // A file being written. Data is durable only after Sync() returns OK.
 class WritableFile {
  public:
@@ -104,6 +111,11 @@ class Env {
   virtual Status SyncDir(const std::string& path) = 0;
   // The names in directory `path` (no "." or ".."), sorted.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+  // The entries of directory `path` with their types, sorted by name; errors as ListDir. An
+  // entry removed while the directory is read may be left out. The default calls ListDir and
+  // then Stat per entry; PosixEnv takes the type from the directory itself (no stat per entry
+  // where the file system records it), which is what keeps a walk of a large database cheap.
+  virtual Result<std::vector<DirEntry>> ListDirEntries(const std::string& path);
   // Facts about `path` itself (a symbolic link is reported as such, not followed).
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
   // Takes a lock on the file `path` (created if absent), shared or exclusive. With `wait`, blocks

@@ -287,13 +287,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
     if (!lock.ok()) return lock.status();
     TEXTDB_RETURN_IF_ERROR(internal::Recover(env, dir, /*sweep_temp_files=*/true));
   }
-  Result<std::vector<std::string>> names = env->ListDir(dir);
-  if (!names.ok()) return names.status();
-  for (const std::string& name : *names) {
-    if (name.starts_with('.')) continue;
-    Result<FileInfo> info = env->Stat(impl->Abs(name));
-    if (!info.ok()) return info.status();
-    if (info->type != FileInfo::Type::kDirectory) continue;
+  Result<std::vector<DirEntry>> entries = env->ListDirEntries(dir);
+  if (!entries.ok()) return entries.status();
+  for (const DirEntry& entry : *entries) {
+    const std::string& name = entry.name;
+    if (name.starts_with('.') || entry.type != FileInfo::Type::kDirectory) continue;
     const std::string schema_path = name + "/" + std::string(kSchemaFile);
     Result<FileInfo> stamp = env->Stat(impl->Abs(schema_path));
     if (!stamp.ok()) {

@@ -1,4 +1,4 @@
-// What every Env shares: the default OpenLockFile (see include/textdb/env.h).
+// What every Env shares: the default ListDirEntries and OpenLockFile (see include/textdb/env.h).
 #include "textdb/env.h"
 
 namespace textdb {
@@ -24,6 +24,22 @@ class LockFileHandleOverLockFile final : public LockFileHandle {
 };
 
 }  // namespace
+
+Result<std::vector<DirEntry>> Env::ListDirEntries(const std::string& path) {
+  Result<std::vector<std::string>> names = ListDir(path);
+  if (!names.ok()) return names.status();
+  std::vector<DirEntry> entries;
+  entries.reserve(names->size());
+  for (std::string& name : *names) {
+    Result<FileInfo> info = Stat(path + "/" + name);
+    if (!info.ok()) {
+      if (info.status().code() == StatusCode::kNotFound) continue;  // removed meanwhile
+      return info.status();
+    }
+    entries.push_back(DirEntry{std::move(name), info->type});
+  }
+  return entries;
+}
 
 Result<std::unique_ptr<LockFileHandle>> Env::OpenLockFile(const std::string& path) {
   return std::unique_ptr<LockFileHandle>(std::make_unique<LockFileHandleOverLockFile>(this, path));

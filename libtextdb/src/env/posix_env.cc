@@ -1,4 +1,5 @@
 // The POSIX Env: the only file in textdb that makes file-system system calls (see env.h).
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -213,6 +214,55 @@ class PosixEnv final : public Env {
     if (ec) return ErrnoStatus("list directory", path, ec.value());
     std::sort(names.begin(), names.end());
     return names;
+  }
+
+  Result<std::vector<DirEntry>> ListDirEntries(const std::string& path) override {
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) return ErrnoStatus("open directory", path, errno);
+    std::vector<DirEntry> entries;
+    int error = 0;
+    for (;;) {
+      errno = 0;
+      const struct dirent* found = ::readdir(dir);
+      if (found == nullptr) {
+        error = errno;
+        break;
+      }
+      const std::string_view name = found->d_name;
+      if (name == "." || name == "..") continue;
+      DirEntry entry{std::string(name), FileInfo::Type::kOther};
+      switch (found->d_type) {
+        case DT_REG:
+          entry.type = FileInfo::Type::kRegular;
+          break;
+        case DT_DIR:
+          entry.type = FileInfo::Type::kDirectory;
+          break;
+        case DT_LNK:
+          entry.type = FileInfo::Type::kSymlink;
+          break;
+        case DT_UNKNOWN: {  // the file system does not record types: ask
+          struct stat st {};
+          const std::string entry_path = path + "/" + entry.name;
+          if (::lstat(entry_path.c_str(), &st) < 0) {
+            if (errno == ENOENT) continue;  // removed meanwhile
+            error = errno;
+            break;
+          }
+          entry.type = TypeOf(st.st_mode);
+          break;
+        }
+        default:
+          break;
+      }
+      if (error != 0) break;
+      entries.push_back(std::move(entry));
+    }
+    ::closedir(dir);
+    if (error != 0) return ErrnoStatus("list directory", path, error);
+    std::sort(entries.begin(), entries.end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    return entries;
   }
 
   Result<FileInfo> Stat(const std::string& path) override {

