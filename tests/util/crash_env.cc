@@ -403,11 +403,17 @@ void CrashEnv::InjectFault(long n, FaultKind kind, bool persistent) {
   fault_kind_ = kind;
   persistent_ = persistent;
   hit_ = false;
+  first_fault_.clear();
 }
 
 bool CrashEnv::fault_hit() const {
   std::lock_guard<std::mutex> guard(mu_);
   return hit_;
+}
+
+std::string CrashEnv::first_fault() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return first_fault_;
 }
 
 long CrashEnv::calls() const {
@@ -434,6 +440,7 @@ Status CrashEnv::MaybeFault(std::string_view what, const std::string& path, bool
                             bool* short_write, bool* lose_data) {
   const long n = ++calls_;
   if (fail_at_ <= 0 || !(n == fail_at_ || (persistent_ && n > fail_at_))) return Status::Ok();
+  if (!hit_) first_fault_ = std::string(what);
   hit_ = true;
   const char* error = "EIO";
   switch (fault_kind_) {

@@ -88,6 +88,9 @@ class CrashEnv : public Env {
   // number `n` (1-based) with `kind`, and with `persistent` every call after it. n = 0 disables.
   void InjectFault(long n, FaultKind kind, bool persistent);
   bool fault_hit() const;
+  // The call that the first injected fault failed ("fdatasync", "fsync dir", "rename", ...), or
+  // "" when none was.
+  std::string first_fault() const;
   long calls() const;
 
   // Leak counters: WritableFiles not yet destroyed, locks held.
@@ -145,6 +148,7 @@ class CrashEnv : public Env {
   FaultKind fault_kind_ = FaultKind::kEIO;
   bool persistent_ = false;
   bool hit_ = false;
+  std::string first_fault_;
   int open_files_ = 0;
   std::map<std::string, int> shared_locks_;
   std::map<std::string, bool> exclusive_locks_;
