@@ -303,7 +303,9 @@ class Scenario {
     const std::size_t size = env_.LogSize();
     int failures = 0;
     for (std::size_t k = 0; k <= size && failures < 3; ++k) {
-      const auto [lo, hi] = history_.Allowed(k);
+      const std::pair<std::size_t, std::size_t> range = history_.Allowed(k);
+      const std::size_t lo = range.first;
+      const std::size_t hi = range.second;
       env_.CrashStates(k, [&](const CrashImage& image, const std::string& how) {
         if (failures < 3 &&
             !checker.Check(image, lo, hi, "at #" + std::to_string(k) + ", " + how)) {

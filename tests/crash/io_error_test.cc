@@ -147,6 +147,21 @@ TEST(IoErrorTest, D040_MultiFileCommitWithNewDirectory) {
   std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
 }
 
+// A delete that empties its data file: the commit removes the file (a journal with a remove).
+TEST(IoErrorTest, D040_DeleteRemovingAFile) {
+  Totals totals;
+  RunFaults(Build(
+                Seed,
+                [](Database& db) {
+                  Transaction txn = db.Begin();
+                  txn.Delete("items", {"apple"});
+                  return txn.Commit();
+                },
+                [](Records& m) { m["items"].erase("apple"); }),
+            &totals);
+  std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
+}
+
 TEST(IoErrorTest, D040_Repartition) {
   Totals totals;
   RunFaults(Build(
