@@ -271,7 +271,7 @@ TEST_F(CommitTest, C006_EveryFailedStepLeavesOldOrNewState) {
         break;  // no call left to fail
       }
       ++faults;
-      if (outcome == CommitOutcome::kNotCommitted) {
+      if (outcome == CommitOutcome::kNotCommitted || outcome == CommitOutcome::kSyncFailed) {
         ASSERT_TRUE(Recover(&env, kRoot, true).ok());
         EXPECT_EQ(DataOf(Snapshot(base.get())), old_state);
       } else {

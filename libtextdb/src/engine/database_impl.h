@@ -40,6 +40,10 @@ inline constexpr std::string_view kLockFile = ".textdb/LOCK";
 inline constexpr std::string_view kSchemaFile = "schema.deb822";
 // A file modified this close to when it was indexed may change again without its size or
 // mtime changing (git's "racy timestamp" problem): its content is compared too.
+// The error of every write to a handle that stopped writing [C-006], [C-007].
+inline constexpr char kBrokenHandle[] =
+    "an earlier commit failed after its commit point or on a sync (the file system may have "
+    "dropped written data); reopen the database to recover";
 inline constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 
 inline std::int64_t NowNs() {
@@ -789,7 +793,8 @@ struct Database::Impl {
   std::map<std::string, TableState, std::less<>> tables;
   internal::LruCache<deb822::Stanza> cache;
   mutable std::atomic<std::uint64_t> generation{0};
-  std::atomic<bool> broken{false};  // a commit failed after its commit point [C-006]
+  // A commit failed after its commit point [C-006] or on a sync [C-007]: writes are refused.
+  std::atomic<bool> broken{false};
 
   // The write path (transaction.cc). Commits of this handle queue up in commit_queue; the one at
   // the front writes itself and, in SyncMode::kBatch, every commit queued behind it [C-032].

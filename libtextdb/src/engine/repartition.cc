@@ -43,8 +43,7 @@ Status Database::Impl::RewriteTable(std::string_view table, std::optional<int> n
                                     bool canonical, bool dry_run,
                                     std::vector<std::string>* changed) {
   if (broken) {
-    return Status::IOError(
-        "an earlier commit failed after its commit point; reopen the database to finish it");
+    return Status::IOError(internal::kBrokenHandle);
   }
   Result<std::unique_ptr<FileLock>> lock = Lock(/*exclusive=*/true);
   if (!lock.ok()) return lock.status();
@@ -181,8 +180,14 @@ Status Database::Impl::RewriteTable(std::string_view table, std::optional<int> n
   if (!changes.empty() && !dry_run) {
     internal::CommitOutcome outcome;
     const Status status = internal::CommitFiles(env, dir, changes, &outcome);
-    if (outcome == internal::CommitOutcome::kNeedsRecovery) broken = true;
-    if (!status.ok() && outcome == internal::CommitOutcome::kNotCommitted) return status;
+    if (outcome == internal::CommitOutcome::kNeedsRecovery ||
+        outcome == internal::CommitOutcome::kSyncFailed) {
+      broken = true;  // [C-006], [C-007]
+    }
+    if (!status.ok() && (outcome == internal::CommitOutcome::kNotCommitted ||
+                         outcome == internal::CommitOutcome::kSyncFailed)) {
+      return status;
+    }
     {
       std::lock_guard<std::mutex> guard(mu);
       TableState& state = tables.find(table)->second;

@@ -288,8 +288,7 @@ void Database::Impl::CommitGroup(const std::vector<PendingCommit*>& group) {
     for (PendingCommit* pending : group) pending->status = status;
   };
   if (broken) {
-    return fail_all(Status::IOError(
-        "an earlier commit failed after its commit point; reopen the database to finish it"));
+    return fail_all(Status::IOError(internal::kBrokenHandle));
   }
   Result<std::unique_ptr<FileLock>> lock = Lock(/*exclusive=*/true);
   if (!lock.ok()) return fail_all(lock.status());
@@ -347,7 +346,10 @@ void Database::Impl::CommitGroup(const std::vector<PendingCommit*>& group) {
       internal::CommitFiles(env, dir, changes, &outcome,
                             options.sync == SyncMode::kFast ? internal::Durability::kNoSync
                                                             : internal::Durability::kSync);
-  if (outcome == internal::CommitOutcome::kNeedsRecovery) broken = true;
+  if (outcome == internal::CommitOutcome::kNeedsRecovery ||
+      outcome == internal::CommitOutcome::kSyncFailed) {
+    broken = true;  // [C-006], [C-007]
+  }
   {
     std::lock_guard<std::mutex> guard(mu);
     for (const internal::FileChange& change : changes) {

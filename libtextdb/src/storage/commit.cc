@@ -50,8 +50,10 @@ std::string NewTempPath(std::string_view target) {
 
 // Creates the missing directories on the way to `rel` (its parent included), syncing the
 // directory that receives each new entry [C-002]. An existing component that is not a directory
-// (a symbolic link included) is refused: links are never followed.
-Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel, bool sync) {
+// (a symbolic link included) is refused: links are never followed. Sets *sync_failed when a
+// directory sync failed [C-007].
+Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel, bool sync,
+                        bool* sync_failed) {
   const std::string_view dir = DirOf(rel);
   std::size_t pos = 0;
   while (pos < dir.size()) {
@@ -68,7 +70,13 @@ Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel,
       }
     } else if (info.status().code() == StatusCode::kNotFound) {
       TEXTDB_RETURN_IF_ERROR(env->CreateDir(Join(root, prefix)));
-      if (sync) TEXTDB_RETURN_IF_ERROR(env->SyncDir(Join(root, DirOf(prefix))));
+      if (sync) {
+        Status synced = env->SyncDir(Join(root, DirOf(prefix)));
+        if (!synced.ok()) {
+          *sync_failed = true;
+          return synced;
+        }
+      }
     } else {
       return info.status();
     }
@@ -77,12 +85,19 @@ Status EnsureParentDirs(Env* env, const std::string& root, std::string_view rel,
   return Status::Ok();
 }
 
+// Writes `content` to a new file at `path`; sets *sync_failed when its fdatasync failed [C-007].
 Status WriteFile(Env* env, const std::string& path, std::string_view content, bool exclusive,
-                 bool sync) {
+                 bool sync, bool* sync_failed) {
   Result<std::unique_ptr<WritableFile>> file = env->NewWritableFile(path, exclusive);
   if (!file.ok()) return file.status();
   TEXTDB_RETURN_IF_ERROR((*file)->Append(content));
-  if (sync) TEXTDB_RETURN_IF_ERROR((*file)->Sync());
+  if (sync) {
+    Status synced = (*file)->Sync();
+    if (!synced.ok()) {
+      *sync_failed = true;
+      return synced;
+    }
+  }
   return (*file)->Close();
 }
 
@@ -278,10 +293,12 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
   std::vector<std::string> temps(changes.size());
   std::set<std::string> temp_dirs;
   std::size_t replaced = 0;
+  bool sync_failed = false;  // [C-007]
   const auto abandon = [&](Status status) {
     for (const std::string& temp : temps) {
       if (!temp.empty()) RemoveQuietly(env, Join(root, temp));
     }
+    if (sync_failed) *outcome = CommitOutcome::kSyncFailed;
     return status;
   };
   // [C-002] preparation.
@@ -289,15 +306,17 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
     const FileChange& change = changes[i];
     if (!change.content.has_value()) continue;
     ++replaced;
-    Status status = EnsureParentDirs(env, root, change.path, sync);
+    Status status = EnsureParentDirs(env, root, change.path, sync, &sync_failed);
     if (!status.ok()) return abandon(status);
     temps[i] = NewTempPath(change.path);
-    status = WriteFile(env, Join(root, temps[i]), *change.content, /*exclusive=*/true, sync);
+    status = WriteFile(env, Join(root, temps[i]), *change.content, /*exclusive=*/true, sync,
+                       &sync_failed);
     if (!status.ok()) return abandon(status);
     temp_dirs.insert(std::string(DirOf(change.path)));
   }
   for (const std::string& dir : sync ? temp_dirs : std::set<std::string>()) {
     Status status = env->SyncDir(Join(root, dir));
+    sync_failed = !status.ok();
     if (!status.ok()) return abandon(status);
   }
   if (changes.size() == 1 && replaced == 1) {  // [C-003] one file: the rename commits
@@ -310,7 +329,8 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
   }
   // [C-004] the journal; its directory sync is the commit point.
   const std::string journal = EncodeJournal(changes, temps);
-  Status status = WriteFile(env, Join(root, kJournalTmp), journal, /*exclusive=*/false, sync);
+  Status status =
+      WriteFile(env, Join(root, kJournalTmp), journal, /*exclusive=*/false, sync, &sync_failed);
   if (status.ok()) status = env->Rename(Join(root, kJournalTmp), Join(root, kJournal));
   if (!status.ok()) {
     RemoveQuietly(env, Join(root, kJournalTmp));

@@ -25,6 +25,9 @@ struct FileChange {
 enum class CommitOutcome {
   kCommitted,      // everything applied and durable
   kNotCommitted,   // failed before the commit point: the database is unchanged
+  kSyncFailed,     // an fdatasync or directory sync failed before the commit point: the database
+                   // is unchanged, but the file system may have dropped written data, so the
+                   // handle must refuse further writes until reopened [C-007]
   kNeedsRecovery,  // failed after the commit point: only Recover() can finish it [C-006]
 };
 
