@@ -38,12 +38,12 @@ inline constexpr std::string_view kMarkerText = "Format: textdb 1\n";
 inline constexpr std::string_view kStateDir = ".textdb";
 inline constexpr std::string_view kLockFile = ".textdb/LOCK";
 inline constexpr std::string_view kSchemaFile = "schema.deb822";
-// A file modified this close to when it was indexed may change again without its size or
-// mtime changing (git's "racy timestamp" problem): its content is compared too.
 // The error of every write to a handle that stopped writing [C-006], [C-007].
 inline constexpr char kBrokenHandle[] =
     "an earlier commit failed after its commit point or on a sync (the file system may have "
     "dropped written data); reopen the database to recover";
+// A file modified this close to when it was indexed may change again without its size or
+// mtime changing (git's "racy timestamp" problem): its content is compared too.
 inline constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
 
 inline std::int64_t NowNs() {
