@@ -16,6 +16,8 @@ a commit. Scenarios:
                      which `textdb check` reports with file and line;
   log_one_record     `git log -p` (plain line diff) of a one-record change touches only that
                      record's lines; with --ext-diff it names the record;
+  minimal_diffs      put, set and delete change only the record's lines, field order is kept,
+                     `textdb fmt` is canonical and idempotent;
   diff_command       `textdb diff` text and JSON: working tree vs HEAD, REV REV, a table filter,
                      a re-partition is no change;
   git_setup          `textdb git-setup` says set, then unchanged; exit 2 outside a repository;
@@ -287,6 +289,47 @@ def log_one_record(root):
           "log_one_record: git diff through the driver:\n" + out)
 
 
+def changed_lines(repo):
+    """The +/- lines of `git diff -U0` of the working tree (without the driver)."""
+    out = repo.git("diff", "--no-ext-diff", "-U0").stdout
+    return [l for l in out.splitlines()
+            if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+
+
+def minimal_diffs(root):
+    """[M-064]: put, set and delete change only the record's own lines (and one separating
+    empty line), field order is kept, and fmt is canonical and idempotent."""
+    repo = Repo(root, "minimal_diffs")
+    repo.put("Item: bottle\nCount: 1\n")  # between bolt and bracket
+    check(changed_lines(repo) == ["+Item: bottle", "+Count: 1", "+"],
+          "minimal_diffs: put: %r" % changed_lines(repo))
+    repo.commit("put")
+    repo.set("bracket", "Count=4", "Size=S")
+    check(changed_lines(repo) == ["-Count: 3", "+Count: 4", "+Size: S"],
+          "minimal_diffs: set: %r" % changed_lines(repo))
+    check("Item: bracket\nCount: 4\nColor: black\nSize: S\n" in repo.read("items/b.deb822"),
+          "minimal_diffs: set did not keep the field order")
+    repo.commit("set")
+    repo.textdb("delete", "items", "bottle")
+    check(changed_lines(repo) == ["-Item: bottle", "-Count: 1", "-"],
+          "minimal_diffs: delete: %r" % changed_lines(repo))
+    repo.commit("delete")
+    # A hand edit out of key order with extra blank lines: fmt makes it canonical, once.
+    with open(os.path.join(repo.dir, "items/b.deb822"), "a") as f:
+        f.write("\n\n\nItem: bag\nCount: 2\n")
+    repo.textdb("fmt", "--check", expect=1)
+    repo.textdb("fmt")
+    text = repo.read("items/b.deb822")
+    check(text.index("Item: bag") < text.index("Item: bolt") and "\n\n\n" not in text,
+          "minimal_diffs: fmt did not sort or normalise:\n" + text)
+    check(text.startswith("Item: bag\nCount: 2\n\n# Fasteners.\nItem: bolt\n"),
+          "minimal_diffs: the comment did not stay with bolt:\n" + text)
+    repo.textdb("fmt", "--check")
+    repo.commit("fmt")
+    repo.textdb("fmt")
+    check(changed_lines(repo) == [], "minimal_diffs: a second fmt changed the file")
+
+
 def diff_command(root):
     repo = Repo(root, "diff_command")
     check(repo.textdb("diff").stdout == "", "diff_command: a clean tree has a diff")
@@ -358,7 +401,7 @@ def fallback(root):
 
 
 SCENARIOS = [must_show, both_add, removed_changed, rebase, no_driver, log_one_record,
-             diff_command, git_setup, fallback]
+             minimal_diffs, diff_command, git_setup, fallback]
 
 
 def main():
