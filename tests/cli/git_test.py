@@ -20,6 +20,7 @@ a commit. Scenarios:
                      `textdb fmt` is canonical and idempotent;
   diff_command       `textdb diff` text and JSON: working tree vs HEAD, REV REV, a table filter,
                      a re-partition is no change;
+  subdirectory       the database in a subdirectory of the repository: merge, diff, git show;
   git_setup          `textdb git-setup` says set, then unchanged; exit 2 outside a repository;
   fallback           a file that is not textdb data is merged by `git merge-file`.
 
@@ -77,11 +78,12 @@ def check(condition, message):
 class Repo:
     """A git repository holding a textdb database at its top."""
 
-    def __init__(self, root, name, setup_driver=True):
-        self.dir = os.path.join(root, name)
-        os.makedirs(self.dir)
-        self.git("init", "-q", "-b", "main")
-        self.textdb("init")
+    def __init__(self, root, name, setup_driver=True, sub=""):
+        top = os.path.join(root, name)
+        os.makedirs(top)
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=top, check=True)
+        self.dir = os.path.join(top, sub) if sub else top
+        subprocess.run([TEXTDB, "init", self.dir], cwd=top, check=True, capture_output=True)
         if setup_driver:
             self.textdb("git-setup")
         with open(os.path.join(self.dir, "schema.txt"), "w") as f:
@@ -365,6 +367,27 @@ def diff_command(root):
     check("'no-such-rev' is neither a table" in bad.stderr, "diff_command: bad revision message")
 
 
+def subdirectory(root):
+    """The database in a subdirectory of the repository: the drivers find it from git's path."""
+    repo = Repo(root, "subdirectory", sub="data/inventory")
+    repo.git("checkout", "-q", "-b", "other")
+    repo.set("bolt", "Count=13")
+    repo.commit("other")
+    repo.git("checkout", "-q", "main")
+    repo.set("bolt", "Color=red")
+    repo.commit("main")
+    merged = repo.git("merge", "-q", "--no-edit", "other", expect=None)
+    check(merged.returncode == 0 and repo.get("bolt", "Count") == "13" and
+          repo.get("bolt", "Color") == "red",
+          "subdirectory: the merge: " + merged.stdout + merged.stderr)
+    out = repo.textdb("diff", "HEAD~2").stdout
+    check(out == "items/b.deb822: changed bolt\n  Count: 12 -> 13\n  Color: grey -> red\n",
+          "subdirectory: textdb diff:\n" + out)
+    out = repo.git("show", "--ext-diff", "--format=", "HEAD^2").stdout
+    check("data/inventory/items/b.deb822: changed bolt\n  Count: 12 -> 13\n" in out,
+          "subdirectory: git show through the driver:\n" + out)
+
+
 def git_setup(root):
     repo = Repo(root, "git_setup")
     out = repo.textdb("git-setup").stdout
@@ -401,7 +424,7 @@ def fallback(root):
 
 
 SCENARIOS = [must_show, both_add, removed_changed, rebase, no_driver, log_one_record,
-             minimal_diffs, diff_command, git_setup, fallback]
+             minimal_diffs, diff_command, subdirectory, git_setup, fallback]
 
 
 def main():
