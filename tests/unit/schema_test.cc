@@ -483,10 +483,7 @@ TEST(SchemaRecordTest, S130_ProgramBuiltRecordHasNoLine) {
 
 namespace fs = std::filesystem;
 
-fs::path ExamplesDir() {
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "format-spec" / "examples" /
-         "schema";
-}
+fs::path ExamplesDir() { return TEXTDB_SCHEMA_EXAMPLES_DIR; }
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
