@@ -35,6 +35,15 @@ expect "options of a subcommand" "--depth" -- textdb repartition items --de
 expect "option values" "ndjson" -- textdb export items --format nd
 expect "option values" "replace" -- textdb import items --on-duplicate re
 expect "tables of the database" "items" -- textdb get --db "$db" it
+expect "git subcommands" "git-setup" -- textdb git
+expect "git subcommands" "merge-driver" -- textdb mer
+expect "diff formats" "json" -- textdb diff --format j
+expect "tables of diff" "items" -- textdb diff --db "$db" it
+complete_line textdb diff --format ""
+if [[ " ${COMPREPLY[*]} " == *" ndjson "* ]]; then
+  echo "FAIL: diff --format offers ndjson: [${COMPREPLY[*]}]"
+  failures=$((failures + 1))
+fi
 complete_line textdb get --db "$db" zz
 if [[ ${#COMPREPLY[@]} -ne 0 ]]; then
   echo "FAIL: no table starts with zz, got [${COMPREPLY[*]}]"

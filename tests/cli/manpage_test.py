@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Checks the generated textdb(1) man page: it documents every subcommand `textdb --help`
-lists, with each one's options, and groff renders it without a warning.
+lists, with each one's options, the git files and driver settings in FILES, and groff renders it without a warning.
 
 Usage: manpage_test.py MANPAGE TEXTDB
 """
@@ -23,6 +23,10 @@ def main():
         for option in set(re.findall(r"--[a-z][a-z-]*", usage)):
             if option.replace("-", "\\-") not in page:
                 failures.append(f"{name}: option {option} is not in the page")
+    # The git files and the driver settings are in FILES.
+    for needle in (".gitattributes", "merge.textdb.driver", "diff.textdb.command"):
+        if needle not in page:
+            failures.append(f"FILES does not mention {needle}")
     if not listed:
         failures.append("no subcommand found in textdb --help")
     if shutil.which("groff"):

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -140,12 +141,33 @@ class DatabaseTest : public ::testing::Test {
 
 TEST_F(DatabaseTest, B001_CreateWritesTheLayout) {
   EXPECT_EQ(ReadAll(dir_ + "/textdb.conf"), "Format: textdb 1\n");
-  EXPECT_EQ(ReadAll(dir_ + "/.gitignore"), "/.textdb/\n");
+  EXPECT_EQ(ReadAll(dir_ + "/.gitignore"), "/.textdb/\n.*.textdb-tmp-*\n");
+  EXPECT_EQ(ReadAll(dir_ + "/.gitattributes"), "*.deb822 merge=textdb diff=textdb\n");
   EXPECT_TRUE(fs::is_directory(dir_ + "/.textdb"));
   EXPECT_TRUE(fs::exists(dir_ + "/items/schema.deb822"));
   EXPECT_EQ(db_->Tables(), (std::vector<std::string>{"items", "places"}));
   EXPECT_EQ(Database::Create(dir_).code(), StatusCode::kConflict);
   EXPECT_EQ(Database::Open(top_ + "/nothing", {}).status().code(), StatusCode::kNotFound);
+}
+
+// [B-005, B-006]: `git init` first, then `textdb init`: the git files are kept and only the
+// missing lines are appended; anything else in the directory is refused.
+TEST_F(DatabaseTest, B005_CreateInAGitRepositoryKeepsItsFiles) {
+  const std::string repo = top_ + "/repo";
+  fs::create_directories(repo + "/.git/objects");
+  WriteAll(repo + "/.gitignore", "*.o\n/.textdb/");
+  WriteAll(repo + "/.gitattributes", "*.deb822 merge=textdb diff=textdb\n");
+  ASSERT_TRUE(Database::Create(repo).ok());
+  EXPECT_EQ(ReadAll(repo + "/.gitignore"), "*.o\n/.textdb/\n.*.textdb-tmp-*\n");
+  EXPECT_EQ(ReadAll(repo + "/.gitattributes"), "*.deb822 merge=textdb diff=textdb\n");
+  EXPECT_TRUE(fs::is_directory(repo + "/.git/objects"));
+  EXPECT_TRUE(Database::Open(repo, {}).ok());
+
+  const std::string other = top_ + "/other";
+  fs::create_directories(other + "/.git");
+  WriteAll(other + "/notes.txt", "x\n");
+  EXPECT_EQ(Database::Create(other).code(), StatusCode::kConflict);
+  EXPECT_FALSE(fs::exists(other + "/textdb.conf"));
 }
 
 TEST_F(DatabaseTest, PutGetUpdateDelete) {
@@ -318,6 +340,87 @@ TEST_F(DatabaseTest, AWriteNeverOverwritesAHandEditItDidNotSee) {
   ASSERT_TRUE(txn.Commit().ok());
   EXPECT_EQ(CountOf("bolt"), "13");
   EXPECT_EQ(CountOf("box"), "2");
+}
+
+// Runs `git ARGS` in `dir` with a fixed identity and no user configuration; true when it exits 0.
+bool Git(const std::string& dir, const std::string& args) {
+  const std::string command = "cd '" + dir +
+                              "' && HOME=/nonexistent GIT_CONFIG_NOSYSTEM=1 git -c user.name=t "
+                              "-c user.email=t@example.org " +
+                              args + " >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
+// [B-020] with real git: checkout, stash and a fast-forward pull replace data files (new inode,
+// often the same size and second) under an open handle. The next read sees git's version, and a
+// transaction begun before git ran, committed after, changes only its own record.
+TEST_F(DatabaseTest, B020_GitCheckoutStashAndPullUnderAnOpenHandle) {
+  if (!Git(top_, "--version")) GTEST_SKIP() << "git is not installed";
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  ASSERT_TRUE(PutItem("box", "1").ok());
+  ASSERT_TRUE(Git(dir_, "init -q -b main"));
+  ASSERT_TRUE(Git(dir_, "add -A"));
+  ASSERT_TRUE(Git(dir_, "commit -q -m base"));
+  ASSERT_TRUE(Git(dir_, "checkout -q -b other"));
+  Transaction edit = db_->Begin();
+  edit.Update("items", {"bolt"}, {{"Count", "13"}});
+  ASSERT_TRUE(edit.Commit().ok());
+  ASSERT_TRUE(Git(dir_, "commit -q -a -m other"));
+  EXPECT_EQ(CountOf("bolt"), "13");
+
+  // checkout: the file goes back to main's bytes under the open handle.
+  ASSERT_TRUE(Git(dir_, "checkout -q main"));
+  EXPECT_EQ(CountOf("bolt"), "12");
+  // A pending write, begun before git changes the file, committed after it.
+  Transaction pending = db_->Begin();
+  pending.Update("items", {"box"}, {{"Count", "2"}});
+  ASSERT_TRUE(Git(dir_, "merge -q --ff-only other"));  // what a fast-forward pull does
+  ASSERT_TRUE(pending.Commit().ok());
+  EXPECT_EQ(CountOf("bolt"), "13");  // git's change is kept
+  EXPECT_EQ(CountOf("box"), "2");
+
+  // stash: the uncommitted change disappears, then comes back.
+  ASSERT_TRUE(Git(dir_, "stash -q"));
+  EXPECT_EQ(CountOf("box"), "1");
+  Transaction during = db_->Begin();
+  during.Update("items", {"bolt"}, {{"Count", "14"}});
+  ASSERT_TRUE(during.Commit().ok());
+  ASSERT_TRUE(Git(dir_, "checkout -q -- ."));  // drop it again, so the pop applies cleanly
+  EXPECT_EQ(CountOf("bolt"), "13");
+  ASSERT_TRUE(Git(dir_, "stash pop -q"));
+  EXPECT_EQ(CountOf("box"), "2");
+  EXPECT_EQ(CountOf("bolt"), "13");
+  std::vector<std::string> problems;
+  EXPECT_TRUE(db_->Check(&problems).ok());
+  EXPECT_TRUE(problems.empty());
+}
+
+// [B-012]: git's conflict markers in a data file: reads and writes of that partition fail with
+// the marker's location, other partitions work, and Check names every marker line.
+TEST_F(DatabaseTest, B012_ConflictMarkersBlockThePartitionAndCheckNamesEveryLine) {
+  ASSERT_TRUE(PutItem("bolt", "12").ok());
+  ASSERT_TRUE(PutItem("nut", "3").ok());
+  const std::string path = dir_ + "/items/b/bo.deb822";
+  const std::string marked =
+      "Item: bolt\n<<<<<<< HEAD\nCount: 30\n=======\nCount: 20\n>>>>>>> other\n"
+      "Location: shelf\n";
+  WriteAll(path, marked);
+  Result<Record> read = db_->Get("items", {"bolt"});
+  EXPECT_EQ(read.status().code(), StatusCode::kInvalidData);
+  EXPECT_THAT(read.status().message(), HasSubstr("items/b/bo.deb822:2:1: error:"));
+  EXPECT_THAT(read.status().message(), HasSubstr("[F-026]"));
+  Transaction txn = db_->Begin();
+  txn.Update("items", {"bolt"}, {{"Count", "1"}});
+  EXPECT_EQ(txn.Commit().code(), StatusCode::kInvalidData);
+  EXPECT_EQ(ReadAll(path), marked);
+  EXPECT_EQ(CountOf("nut"), "3");
+  std::vector<std::string> problems;
+  EXPECT_EQ(db_->Check(&problems).code(), StatusCode::kInvalidData);
+  ASSERT_EQ(problems.size(), 4u);  // before the fix: only the first marker, line 2
+  EXPECT_THAT(problems[0], HasSubstr("items/b/bo.deb822:2:1: error:"));
+  EXPECT_THAT(problems[1], HasSubstr("items/b/bo.deb822:4:1: error:"));
+  EXPECT_THAT(problems[2], HasSubstr("items/b/bo.deb822:5:1: error: duplicate field 'Count'"));
+  EXPECT_THAT(problems[3], HasSubstr("items/b/bo.deb822:6:1: error:"));
 }
 
 TEST_F(DatabaseTest, B010_DuplicateKeysFromHandEditsAreReportedNotShadowed) {

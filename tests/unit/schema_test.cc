@@ -483,11 +483,7 @@ TEST(SchemaRecordTest, S130_ProgramBuiltRecordHasNoLine) {
 
 namespace fs = std::filesystem;
 
-// From CMake, not __FILE__: a build through ccache's base_dir or -ffile-prefix-map makes
-// __FILE__ relative to the compiler's working directory, which is not the test's.
-fs::path ExamplesDir() {
-  return fs::path(TEXTDB_SOURCE_DIR) / "format-spec" / "examples" / "schema";
-}
+fs::path ExamplesDir() { return TEXTDB_SCHEMA_EXAMPLES_DIR; }
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -83,11 +83,22 @@ Command SetupFmt(CLI::App& root);
 // `textdb repartition TABLE --depth N`: another partition depth (commands/repartition.cc).
 Command SetupRepartition(CLI::App& root);
 
+// The git subcommands; what they share is in git_support.h.
+// `textdb git-setup`: registers the merge and diff drivers with git (commands/git_setup.cc).
+Command SetupGitSetup(CLI::App& root);
+// `textdb merge-driver %O %A %B %P %L`: git's merge driver (commands/merge_driver.cc).
+Command SetupMergeDriver(CLI::App& root);
+// `textdb diff [REV [REV]] [TABLE...]`: record-level diff of versions in git (commands/diff.cc).
+Command SetupDiff(CLI::App& root);
+// `textdb diff-driver ARGS...`: git's external diff command (commands/diff.cc).
+Command SetupDiffDriver(CLI::App& root);
+
 // Every subcommand, in the order `textdb --help` lists them.
 inline constexpr CommandSetup kCommands[] = {
-    SetupInit,  SetupCreate, SetupTables,      SetupSchema, SetupImport,  SetupGet,    SetupSelect,
-    SetupSql,   SetupPut,    SetupSet,         SetupEdit,   SetupDelete,  SetupLocate, SetupExport,
-    SetupCheck, SetupFmt,    SetupRepartition, SetupStats,  SetupConvert,
+    SetupInit,    SetupCreate,   SetupTables, SetupSchema,      SetupImport,      SetupGet,
+    SetupSelect,  SetupSql,      SetupPut,    SetupSet,         SetupEdit,        SetupDelete,
+    SetupLocate,  SetupExport,   SetupCheck,  SetupFmt,         SetupRepartition, SetupStats,
+    SetupConvert, SetupGitSetup, SetupDiff,   SetupMergeDriver, SetupDiffDriver,
 };
 
 }  // namespace textdb::cli

@@ -1,5 +1,6 @@
 // `textdb init [DIR]`: creates an empty database in DIR (default: the current directory), which
-// must be new or empty [B-001]; missing parent directories are created.
+// must be new, empty or hold only a git repository's own files [B-001, B-005]; missing parent
+// directories are created.
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -63,13 +64,18 @@ Command SetupInit(CLI::App& root) {
   CLI::App* command = root.add_subcommand("init", "Create an empty database");
   command->footer(
       "Creates DIR (default: the current directory) and its missing parents, or uses DIR when\n"
-      "it is an empty directory, and writes the marker file textdb.conf and a .gitignore that\n"
-      "keeps the machine state in .textdb/ out of git. Fails with exit status 4 when DIR holds\n"
-      "a database or other files already.\n"
+      "it is empty or holds only .git, .gitignore and .gitattributes (so 'git init' may come\n"
+      "first). Writes the marker file textdb.conf, a .gitignore that keeps the machine state\n"
+      "(.textdb/, temporary files) out of git, and a .gitattributes line that routes the data\n"
+      "and schema files to textdb's merge and diff drivers ('*.deb822 merge=textdb\n"
+      "diff=textdb'; 'textdb git-setup' registers the drivers). Existing .gitignore and\n"
+      ".gitattributes files get only the lines they lack. Fails with exit status 4 when DIR\n"
+      "holds a database or other files already.\n"
       "\n"
       "Examples:\n"
       "  textdb init inventory\n"
-      "  mkdir db && cd db && textdb init");
+      "  mkdir db && cd db && textdb init\n"
+      "  git init db && textdb init db && cd db && textdb git-setup");
   command->add_option("DIR", options->dir, "The directory to create the database in")
       ->type_name("");
   return {command, [options] { return RunInit(*options); }};

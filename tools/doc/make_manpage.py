@@ -103,6 +103,18 @@ def main():
         ".TP",
         ".I .textdb/",
         "Lock file and journal; never part of the data (git ignores it).",
+        ".TP",
+        ".I .gitignore, .gitattributes",
+        "Written by",
+        ".B textdb init",
+        "(only the missing lines are appended to existing files): git ignores",
+        ".I .textdb/",
+        "and temporary files, and merges and diffs every",
+        ".I .deb822",
+        "file with the drivers that",
+        ".B textdb git\\-setup",
+        "registers",
+        "(\\fBmerge.textdb.driver\\fR, \\fBdiff.textdb.command\\fR).",
     ]
     with open(output, "w", encoding="utf-8") as page:
         page.write("\n".join(out) + "\n")

@@ -131,7 +131,10 @@ class Transaction {
 
 class Database {
  public:
-  // Creates an empty database in `dir` (which must not exist or be empty) [B-001].
+  // Creates an empty database in `dir` [B-001], which must not exist, be empty, or hold nothing
+  // but a git repository's `.git`, `.gitignore` and `.gitattributes` [B-005]. Writes the marker
+  // file and appends to `.gitignore` and `.gitattributes` the lines they lack [B-006]. Fails with
+  // kConflict when `dir` holds anything else.
   static Status Create(const std::string& dir, Env* env = nullptr);
   // Opens the database in `dir`. Fails with kNotFound when it is not a database, kInvalidData
   // when a schema file is invalid or a journal is corrupt, kIOError on I/O errors. Finishes an

@@ -5,8 +5,10 @@
 // commit protocol (storage/commit.h). The partition of a key is computed by text/partition.h.
 #include "textdb/db.h"
 
+#include <algorithm>
 #include <limits>
 #include <numeric>
+#include <set>
 #include <span>
 
 #include "engine/database_impl.h"
@@ -247,21 +249,66 @@ Database::~Database() = default;
 
 const std::string& Database::dir() const { return impl_->dir; }
 
+namespace {
+
+// The lines `textdb init` makes sure each git file of the database directory holds [B-005].
+// Part of the on-disk format; see format-spec/storage.md.
+struct GitFile {
+  std::string_view name;
+  std::string_view lines;  // each ends with '\n'
+};
+constexpr GitFile kGitFiles[] = {
+    {".gitignore", "/.textdb/\n.*.textdb-tmp-*\n"},
+    {".gitattributes", "*.deb822 merge=textdb diff=textdb\n"},
+};
+
+// `existing` with every line of `wanted` it lacks appended (after a line feed, when `existing`
+// does not end with one). Lines compare exactly.
+std::string WithLines(std::string existing, std::string_view wanted) {
+  std::set<std::string_view> have;
+  for (std::string_view rest = existing; !rest.empty();) {
+    const std::size_t end = rest.find('\n');
+    have.insert(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+  std::string missing;
+  for (std::string_view rest = wanted; !rest.empty();) {
+    const std::size_t end = rest.find('\n');
+    if (!have.contains(rest.substr(0, end))) missing.append(rest.substr(0, end + 1));
+    rest = rest.substr(end + 1);
+  }
+  if (!missing.empty() && !existing.empty() && !existing.ends_with('\n')) existing += '\n';
+  return existing + missing;
+}
+
+}  // namespace
+
 Status Database::Create(const std::string& dir, Env* env) {
   if (env == nullptr) env = Env::Default();
   TEXTDB_RETURN_IF_ERROR(env->CreateDir(dir));
   Result<std::vector<std::string>> names = env->ListDir(dir);
   if (!names.ok()) return names.status();
-  if (!names->empty()) {
-    return Status::Conflict(fmt::format("{}: directory is not empty", dir));
+  // [B-005]: a git repository's own files may be there already (`git init` first).
+  for (const std::string& name : *names) {
+    if (name != ".git" && name != ".gitignore" && name != ".gitattributes") {
+      return Status::Conflict(fmt::format("{}: directory is not empty", dir));
+    }
+  }
+  std::vector<internal::FileChange> files = {{std::string(kMarkerFile), std::string(kMarkerText)}};
+  for (const GitFile& git_file : kGitFiles) {
+    std::string existing;
+    if (std::find(names->begin(), names->end(), git_file.name) != names->end()) {
+      Result<std::string> text = env->ReadFile(dir + "/" + std::string(git_file.name));
+      if (!text.ok()) return text.status();
+      existing = std::move(text).value();
+    }
+    std::string wanted = WithLines(existing, git_file.lines);
+    if (wanted != existing) files.push_back({std::string(git_file.name), std::move(wanted)});
   }
   TEXTDB_RETURN_IF_ERROR(env->CreateDir(dir + "/" + std::string(kStateDir)));
   TEXTDB_RETURN_IF_ERROR(env->SyncDir(dir));
   internal::CommitOutcome outcome;
-  return internal::CommitFiles(
-      env, dir,
-      {{std::string(kMarkerFile), std::string(kMarkerText)}, {".gitignore", "/.textdb/\n"}},
-      &outcome);
+  return internal::CommitFiles(env, dir, files, &outcome);
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const Options& options) {
@@ -813,10 +860,6 @@ Status Database::Check(std::vector<std::string>* problems) {
     }
     for (const std::string& path : data) {
       std::shared_ptr<PartitionIndex> part = impl_->LoadPartition(table, *schema, path);
-      if (!part->problem.ok()) {
-        problems->push_back(part->problem.message());
-        continue;
-      }
       Result<std::string> content = impl_->env->ReadFile(impl_->Abs(path));
       if (!content.ok()) {
         problems->push_back(content.status().message());
@@ -824,7 +867,20 @@ Status Database::Check(std::vector<std::string>* problems) {
       }
       deb822::ParseOptions parse_options;
       parse_options.file_name = path;
-      Result<deb822::Document> doc = deb822::Parse(std::move(content).value(), parse_options);
+      std::vector<deb822::Diagnostic> diagnostics;
+      Result<deb822::Document> doc =
+          deb822::Parse(std::move(content).value(), parse_options, &diagnostics);
+      if (!doc.ok()) {  // [B-012]: every syntax error of the file, not only the first
+        if (diagnostics.empty()) problems->push_back(doc.status().message());
+        for (const deb822::Diagnostic& diagnostic : diagnostics) {
+          problems->push_back(diagnostic.ToString());
+        }
+        continue;
+      }
+      if (!part->problem.ok()) {
+        problems->push_back(part->problem.message());
+        continue;
+      }
       for (const deb822::Stanza& stanza : doc->stanzas()) {
         Status valid = CheckRecord(*schema, stanza);
         if (valid.ok()) valid = CheckConstraints(*constraints, *schema, stanza);
