@@ -1,5 +1,5 @@
 // Tests of the power-loss model itself (tests/util/crash_env.h, format-spec/durability.md
-// [D-001..D-010]): which states CrashStates produces before and after each kind of sync.
+// [K-001..K-010]): which states CrashStates produces before and after each kind of sync.
 #include "crash_env.h"
 
 #include <gtest/gtest.h>
@@ -38,7 +38,7 @@ class CrashEnvTest : public ::testing::Test {
   CrashEnv env_;
 };
 
-TEST_F(CrashEnvTest, D003_AFileNameNeedsTheDirectorySync) {
+TEST_F(CrashEnvTest, K003_AFileNameNeedsTheDirectorySync) {
   Write(env_, "/d/a", "data", /*sync=*/true);
   // The data is durable, the name is not: the file may be missing.
   EXPECT_TRUE(States(env_, env_.LogSize()).count(FileSet{}));
@@ -46,7 +46,7 @@ TEST_F(CrashEnvTest, D003_AFileNameNeedsTheDirectorySync) {
   EXPECT_EQ(States(env_, env_.LogSize()), (std::set<FileSet>{{{"a", "data"}}}));
 }
 
-TEST_F(CrashEnvTest, D002_DataNeedsTheFileSyncAndAppendsTearFourWays) {
+TEST_F(CrashEnvTest, K002_DataNeedsTheFileSyncAndAppendsTearFourWays) {
   Write(env_, "/d/a", "abcd", /*sync=*/false);
   ASSERT_TRUE(env_.SyncDir("/d").ok());  // the name is durable, the data is not
   const std::set<FileSet> states = States(env_, env_.LogSize());
@@ -58,7 +58,7 @@ TEST_F(CrashEnvTest, D002_DataNeedsTheFileSyncAndAppendsTearFourWays) {
   EXPECT_EQ(states.size(), 6u);                                     // and garbage
 }
 
-TEST_F(CrashEnvTest, D004_D007_ARenameMayOvertakeUnsyncedData) {
+TEST_F(CrashEnvTest, K004_K007_ARenameMayOvertakeUnsyncedData) {
   Write(env_, "/d/a", "old", /*sync=*/true);
   ASSERT_TRUE(env_.SyncDir("/d").ok());
   env_.Checkpoint();
@@ -74,7 +74,7 @@ TEST_F(CrashEnvTest, D004_D007_ARenameMayOvertakeUnsyncedData) {
   EXPECT_TRUE(States(env_, env_.LogSize()).count({{"a", ""}}));
 }
 
-TEST_F(CrashEnvTest, D003_ANewDirectoryNeedsItsParentsSync) {
+TEST_F(CrashEnvTest, K003_ANewDirectoryNeedsItsParentsSync) {
   ASSERT_TRUE(env_.CreateDir("/d/sub").ok());
   Write(env_, "/d/sub/f", "x", /*sync=*/true);
   ASSERT_TRUE(env_.SyncDir("/d/sub").ok());
@@ -83,7 +83,7 @@ TEST_F(CrashEnvTest, D003_ANewDirectoryNeedsItsParentsSync) {
   EXPECT_EQ(States(env_, env_.LogSize()), (std::set<FileSet>{{{"sub/f", "x"}}}));
 }
 
-TEST_F(CrashEnvTest, D010_ALossySyncFailsAndItsDataNeverBecomesDurable) {
+TEST_F(CrashEnvTest, K010_ALossySyncFailsAndItsDataNeverBecomesDurable) {
   Result<std::unique_ptr<WritableFile>> file = env_.NewWritableFile("/d/a", false);
   ASSERT_TRUE(file.ok());
   ASSERT_TRUE((*file)->Append("data").ok());
@@ -99,7 +99,7 @@ TEST_F(CrashEnvTest, D010_ALossySyncFailsAndItsDataNeverBecomesDurable) {
   EXPECT_EQ(env_.open_files(), 0);
 }
 
-TEST_F(CrashEnvTest, D010_AShortWriteWritesHalf) {
+TEST_F(CrashEnvTest, K010_AShortWriteWritesHalf) {
   Result<std::unique_ptr<WritableFile>> file = env_.NewWritableFile("/d/a", false);
   ASSERT_TRUE(file.ok());
   env_.InjectFault(1, FaultKind::kShortWrite, /*persistent=*/false);

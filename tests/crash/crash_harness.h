@@ -1,5 +1,5 @@
 // The harness of the crash and I/O-error suites (format-spec/durability.md): a model of the
-// committed states of a scenario, and the checker of the pass criteria [D-020..D-027] for one
+// committed states of a scenario, and the checker of the pass criteria [K-020..K-027] for one
 // file-system image left by a crash.
 #ifndef TEXTDB_TESTS_CRASH_CRASH_HARNESS_H_
 #define TEXTDB_TESTS_CRASH_CRASH_HARNESS_H_
@@ -56,7 +56,7 @@ inline long EnvLong(const char* name, long fallback) {
 }
 
 // Data and state files of the database in `image`, without the lock file: what must be
-// byte-identical to a committed state [D-022].
+// byte-identical to a committed state [K-022].
 inline Files DbFiles(const CrashImage& image) {
   Files files = image.Files(kDbDir);
   files.erase(".textdb/LOCK");
@@ -70,7 +70,7 @@ struct History {
   std::vector<Files> files;      // the database's files in each state
   std::vector<std::size_t> started;
   std::vector<std::size_t> acked;
-  // The range [lo, hi] of states a crash after `crash_point` log entries may leave [D-021].
+  // The range [lo, hi] of states a crash after `crash_point` log entries may leave [K-021].
   std::pair<std::size_t, std::size_t> Allowed(std::size_t crash_point) const {
     std::size_t lo = 0;
     std::size_t hi = 0;
@@ -93,7 +93,7 @@ class CrashChecker {
  public:
   explicit CrashChecker(const History& history) : history_(history) {}
 
-  // Checks every pass criterion for `image` [D-020..D-027]; on a violation records a test
+  // Checks every pass criterion for `image` [K-020..K-027]; on a violation records a test
   // failure naming `how` and returns false.
   bool Check(const CrashImage& image, std::size_t lo, std::size_t hi, const std::string& how) {
     ++counts_.states;
@@ -117,39 +117,39 @@ class CrashChecker {
     CrashImage recovered;
     {
       Result<std::unique_ptr<Database>> db = Database::Open(kDbDir, options);
-      if (!db.ok()) return "[D-020] open failed: " + db.status().ToString();
+      if (!db.ok()) return "[K-020] open failed: " + db.status().ToString();
       recovered = env.LiveImage();
       const Files files = DbFiles(recovered);
-      // [D-023] nothing of an unfinished commit remains.
+      // [K-023] nothing of an unfinished commit remains.
       for (const auto& [path, content] : files) {
         if (path.starts_with(".textdb/") || path.find(".textdb-tmp-") != std::string::npos) {
-          return "[D-023] left after open: " + path;
+          return "[K-023] left after open: " + path;
         }
       }
-      // [D-021], [D-022] the files are byte for byte those of one allowed state.
+      // [K-021], [K-022] the files are byte for byte those of one allowed state.
       state = hi + 1;
       for (std::size_t i = lo; i <= hi; ++i) {
         if (files == history_.files[i]) state = i;
       }
-      if (state > hi) return "[D-021]/[D-022] files match no allowed state: " + Diff(files, lo);
-      // [D-024] what the engine reads (scans, gets, the secondary index) equals the model.
+      if (state > hi) return "[K-021]/[K-022] files match no allowed state: " + Diff(files, lo);
+      // [K-024] what the engine reads (scans, gets, the secondary index) equals the model.
       std::string wrong = Compare(**db, history_.records[state]);
-      if (!wrong.empty()) return "[D-024] state " + std::to_string(state) + ": " + wrong;
+      if (!wrong.empty()) return "[K-024] state " + std::to_string(state) + ": " + wrong;
     }
-    if (env.open_files() != 0 || env.held_locks() != 0) return "[D-011] leaked a file or lock";
-    // [D-025] recovery is idempotent: opening again changes nothing.
+    if (env.open_files() != 0 || env.held_locks() != 0) return "[K-011] leaked a file or lock";
+    // [K-025] recovery is idempotent: opening again changes nothing.
     {
       Result<std::unique_ptr<Database>> again = Database::Open(kDbDir, options);
-      if (!again.ok()) return "[D-025] second open failed: " + again.status().ToString();
+      if (!again.ok()) return "[K-025] second open failed: " + again.status().ToString();
       if (DbFiles(env.LiveImage()) != DbFiles(recovered))
-        return "[D-025] second open changed files";
-      // [D-026] a write afterwards succeeds and reads back.
+        return "[K-025] second open changed files";
+      // [K-026] a write afterwards succeeds and reads back.
       Transaction txn = (*again)->Begin();
       txn.Put("people", MakeStanza({{"Name", "zz-after"}, {"City", "x"}}, "Name"));
       Status status = txn.Commit();
-      if (!status.ok()) return "[D-026] write after recovery failed: " + status.ToString();
+      if (!status.ok()) return "[K-026] write after recovery failed: " + status.ToString();
       Result<Record> back = (*again)->Get("people", {"zz-after"});
-      if (!back.ok()) return "[D-026] write after recovery not read back";
+      if (!back.ok()) return "[K-026] write after recovery not read back";
     }
     return "";
   }
@@ -297,7 +297,7 @@ class Scenario {
         });
   }
 
-  // Judges every crash state at every crash point of the log [D-005..D-008].
+  // Judges every crash state at every crash point of the log [K-005..K-008].
   CrashCounts CheckAllCrashStates(bool print = true) {
     CrashChecker checker(history_);
     const std::size_t size = env_.LogSize();

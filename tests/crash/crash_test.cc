@@ -1,6 +1,6 @@
 // The crash simulation (format-spec/durability.md): every scenario runs once on a CrashEnv, then
 // every power-loss state at every point of its log is opened and judged by the pass criteria
-// [D-020..D-027]. TEXTDB_CRASH_STATES sets the volume of the random shards, TEXTDB_CRASH_SEED
+// [K-020..K-027]. TEXTDB_CRASH_STATES sets the volume of the random shards, TEXTDB_CRASH_SEED
 // their seed.
 #include <gtest/gtest.h>
 
@@ -29,7 +29,7 @@ void Seed(Scenario& s) {
   s.Checkpoint();
 }
 
-TEST(CrashTest, D030_Insert) {
+TEST(CrashTest, K030_Insert) {
   Scenario s;
   Seed(s);
   ASSERT_TRUE(s.Apply({{"items", "apricot", Item("3", "red")}}).ok());  // existing partition
@@ -37,7 +37,7 @@ TEST(CrashTest, D030_Insert) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D031_Update) {
+TEST(CrashTest, K031_Update) {
   Scenario s;
   Seed(s);
   ASSERT_TRUE(s.Apply({{"items", "apple", Item("10", "blue")}}).ok());
@@ -52,7 +52,7 @@ TEST(CrashTest, D031_Update) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D032_Delete) {
+TEST(CrashTest, K032_Delete) {
   Scenario s;
   Seed(s);
   ASSERT_TRUE(s.Apply({{"items", "banana", std::nullopt}}).ok());  // empties its partition
@@ -60,7 +60,7 @@ TEST(CrashTest, D032_Delete) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D033_TransactionOverPartitionsAndTables) {
+TEST(CrashTest, K033_TransactionOverPartitionsAndTables) {
   Scenario s;
   Seed(s);
   ASSERT_TRUE(s.Apply({{"items", "apple", Item("5", "blue")},
@@ -73,7 +73,7 @@ TEST(CrashTest, D033_TransactionOverPartitionsAndTables) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D034_NewPartitionDirectory) {
+TEST(CrashTest, K034_NewPartitionDirectory) {
   Scenario s;
   Seed(s);
   // "kiwi" and "plum" map to k/ki.deb822 and p/pl.deb822: directories that do not exist yet.
@@ -83,7 +83,7 @@ TEST(CrashTest, D034_NewPartitionDirectory) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D035_Repartition) {
+TEST(CrashTest, K035_Repartition) {
   Scenario s;
   ASSERT_TRUE(s.Apply({{"items", "apple", Item("1", "red")},
                        {"items", "avocado", Item("2", "blue")},
@@ -96,7 +96,7 @@ TEST(CrashTest, D035_Repartition) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
-TEST(CrashTest, D036_Format) {
+TEST(CrashTest, K036_Format) {
   Scenario s;
   Seed(s);
   // A hand edit leaves the file not canonical (records out of key order, extra blank lines).
@@ -117,7 +117,7 @@ TEST(CrashTest, D036_Format) {
 }
 
 // [C-032]: a group of batch-mode commits is one commit: all of its transactions or none.
-TEST(CrashTest, D037_BatchGroup) {
+TEST(CrashTest, K037_BatchGroup) {
   Scenario s(SyncMode::kBatch);
   Seed(s);
   // Each exclusive lock request starts a commit; at that moment the files are the state the
@@ -196,7 +196,7 @@ TEST(CrashTest, D037_BatchGroup) {
 // a crash during recovery is recovered by running it again. For every crash state of
 // a multi-file commit that holds a durable journal, recovery runs on a second CrashEnv, and
 // every crash state of that recovery must open to the committed state.
-TEST(CrashTest, D038_CrashDuringRecovery) {
+TEST(CrashTest, K038_CrashDuringRecovery) {
   Scenario s;
   Seed(s);
   ASSERT_TRUE(s.Apply({{"items", "apple", Item("9", "blue")},
@@ -299,10 +299,10 @@ void RunRandomShard(int shard) {
   Scenario::Print(total);
 }
 
-TEST(CrashTest, D039_RandomSequencesShard0) { RunRandomShard(0); }
-TEST(CrashTest, D039_RandomSequencesShard1) { RunRandomShard(1); }
-TEST(CrashTest, D039_RandomSequencesShard2) { RunRandomShard(2); }
-TEST(CrashTest, D039_RandomSequencesShard3) { RunRandomShard(3); }
+TEST(CrashTest, K039_RandomSequencesShard0) { RunRandomShard(0); }
+TEST(CrashTest, K039_RandomSequencesShard1) { RunRandomShard(1); }
+TEST(CrashTest, K039_RandomSequencesShard2) { RunRandomShard(2); }
+TEST(CrashTest, K039_RandomSequencesShard3) { RunRandomShard(3); }
 
 }  // namespace
 }  // namespace textdb::testing

@@ -1,4 +1,4 @@
-// I/O-error injection (format-spec/durability.md [D-040..D-045]): for each scenario, each N until
+// I/O-error injection (format-spec/durability.md [K-040..K-045]): for each scenario, each N until
 // no fault is hit, each fault kind, once and persistently, the Nth Env call fails. The API must
 // return an error (never abort), leak no file or lock, leave the old or the new state for a
 // clean reopen (and for a power loss right then), and a handle whose sync failed must refuse
@@ -71,11 +71,11 @@ void RunFaults(const FaultScenario& sc, Totals* totals) {
           break;
         }
         ++totals->faults;
-        // [D-041] The error is reported, as a Status.
+        // [K-041] The error is reported, as a Status.
         if (!status.ok()) {
           EXPECT_EQ(status.code(), StatusCode::kIOError) << where << ": " << status.ToString();
         }
-        // [D-044] [C-007] A handle that saw a sync fail refuses further writes until reopened.
+        // [K-044] [C-007] A handle that saw a sync fail refuses further writes until reopened.
         Transaction txn = (*db)->Begin();
         txn.Put("people", MakeStanza({{"Name", "zz-next"}, {"City", "x"}}, "Name"));
         const Status next = txn.Commit();
@@ -86,10 +86,10 @@ void RunFaults(const FaultScenario& sc, Totals* totals) {
         }
         const bool wrote_next = next.ok();
         db->reset();
-        // [D-043] nothing leaked.
+        // [K-043] nothing leaked.
         EXPECT_EQ(env.open_files(), 0) << where;
         EXPECT_EQ(env.held_locks(), 0) << where;
-        // [D-042] a clean reopen (no crash) sees the old or the new state; a power loss now
+        // [K-042] a clean reopen (no crash) sees the old or the new state; a power loss now
         // leaves one of them too.
         if (!wrote_next) {
           const std::string live = Judge(sc, env.LiveImage(), status.ok() ? 1 : 0, 1);
@@ -125,7 +125,7 @@ void ApplyPutMany(Records& m) {
   m["people"]["bob"] = {{"Name", "bob"}, {"City", "Oslo"}};
 }
 
-TEST(IoErrorTest, D040_SingleFileCommit) {
+TEST(IoErrorTest, K040_SingleFileCommit) {
   Totals totals;
   RunFaults(Build(
                 Seed,
@@ -141,14 +141,14 @@ TEST(IoErrorTest, D040_SingleFileCommit) {
   std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
 }
 
-TEST(IoErrorTest, D040_MultiFileCommitWithNewDirectory) {
+TEST(IoErrorTest, K040_MultiFileCommitWithNewDirectory) {
   Totals totals;
   RunFaults(Build(Seed, PutMany, ApplyPutMany), &totals);
   std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
 }
 
 // A delete that empties its data file: the commit removes the file (a journal with a remove).
-TEST(IoErrorTest, D040_DeleteRemovingAFile) {
+TEST(IoErrorTest, K040_DeleteRemovingAFile) {
   Totals totals;
   RunFaults(Build(
                 Seed,
@@ -162,7 +162,7 @@ TEST(IoErrorTest, D040_DeleteRemovingAFile) {
   std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
 }
 
-TEST(IoErrorTest, D040_Repartition) {
+TEST(IoErrorTest, K040_Repartition) {
   Totals totals;
   RunFaults(Build(
                 Seed, [](Database& db) { return db.Repartition("items", 1); }, [](Records&) {}),
@@ -172,7 +172,7 @@ TEST(IoErrorTest, D040_Repartition) {
 
 // Recovery under faults: the image holds a durable journal; Open must fail cleanly or finish it,
 // and a clean reopen then sees the committed state.
-TEST(IoErrorTest, D040_Recovery) {
+TEST(IoErrorTest, K040_Recovery) {
   Scenario s;
   Seed(s);
   s.Checkpoint();

@@ -9,7 +9,7 @@ namespace textdb::testing {
 constexpr std::size_t kNever = std::numeric_limits<std::size_t>::max();
 
 // One log entry. Operations name inodes, not paths, so that replaying a subset of the log
-// applies each one to the object it touched [D-001].
+// applies each one to the object it touched [K-001].
 struct CrashEnv::Op {
   enum class Kind {
     kLink,
@@ -31,11 +31,11 @@ struct CrashEnv::Op {
   std::uint64_t offset = 0;
   std::string data = {};
   std::int64_t mtime_ns = 0;
-  // The log index of the sync that made the operation durable, kNever before it [D-002..D-004].
+  // The log index of the sync that made the operation durable, kNever before it [K-002..K-004].
   std::size_t persisted_at = kNever;
   bool from_synced = false;  // kRename: which of its two directories have been synced
   bool to_synced = false;
-  bool lost = false;  // a failed sync dropped it: it never becomes durable [D-010]
+  bool lost = false;  // a failed sync dropped it: it never becomes durable [K-010]
 
   bool IsSync() const { return kind == Kind::kSyncFile || kind == Kind::kSyncDir; }
   bool IsData() const { return kind == Kind::kData || kind == Kind::kTruncate; }
@@ -46,7 +46,7 @@ namespace {
 using Inode = CrashImage::Inode;
 using Op = CrashEnv::Op;
 
-// How an unsynced append is torn [D-005].
+// How an unsynced append is torn [K-005].
 enum class Tear { kNone, kSplit, kSizeOnly, kZeroFill, kGarbage };
 
 std::vector<std::string> Components(const std::string& path) {
@@ -338,7 +338,7 @@ CrashImage CrashEnv::DurableImage(std::size_t crash_point) const {
 void CrashEnv::CrashStates(
     std::size_t crash_point,
     const std::function<void(const CrashImage&, const std::string&)>& fn) const {
-  std::vector<std::size_t> unsynced;  // [D-005]: the operations a power loss may lose
+  std::vector<std::size_t> unsynced;  // [K-005]: the operations a power loss may lose
   CrashImage base;
   std::vector<Op> log;
   {
@@ -374,15 +374,15 @@ void CrashEnv::CrashStates(
   };
   const std::size_t n = unsynced.size();
   const std::string of = " of " + std::to_string(n) + " unsynced";
-  for (std::size_t p = 0; p <= n; ++p) {  // [D-006] every prefix
+  for (std::size_t p = 0; p <= n; ++p) {  // [K-006] every prefix
     fn(build([p](std::size_t j) { return j < p; }, kNever, Tear::kNone),
        "prefix " + std::to_string(p) + of);
   }
-  for (std::size_t d = 0; d < n; ++d) {  // [D-007] each single one dropped
+  for (std::size_t d = 0; d < n; ++d) {  // [K-007] each single one dropped
     fn(build([d](std::size_t j) { return j != d; }, kNever, Tear::kNone),
        "all but " + KindName(log[unsynced[d]].kind) + " #" + std::to_string(unsynced[d]) + of);
   }
-  for (std::size_t p = 0; p < n; ++p) {  // [D-008] torn appends after a prefix
+  for (std::size_t p = 0; p < n; ++p) {  // [K-008] torn appends after a prefix
     if (log[unsynced[p]].kind != Op::Kind::kData || log[unsynced[p]].data.size() < 2) continue;
     static constexpr std::pair<Tear, const char*> kTears[] = {{Tear::kSplit, "split"},
                                                               {Tear::kSizeOnly, "size-only"},
@@ -479,13 +479,13 @@ void CrashEnv::MarkPersisted(std::uint64_t ino, bool directory, std::size_t at, 
     if (op.IsSync() || op.lost || op.persisted_at != kNever) continue;
     bool covered = false;
     if (!directory) {
-      covered = op.IsData() && op.ino == ino;   // [D-002]
-    } else if (op.kind == Op::Kind::kRename) {  // [D-004]
+      covered = op.IsData() && op.ino == ino;   // [K-002]
+    } else if (op.kind == Op::Kind::kRename) {  // [K-004]
       if (op.dir == ino) op.from_synced = true;
       if (op.dir2 == ino) op.to_synced = true;
       covered = (op.dir == ino || op.dir2 == ino) && op.from_synced && op.to_synced;
     } else {
-      covered = !op.IsData() && op.dir == ino;  // [D-003]
+      covered = !op.IsData() && op.dir == ino;  // [K-003]
     }
     if (!covered) continue;
     if (lost) {

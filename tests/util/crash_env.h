@@ -1,16 +1,16 @@
-// Test helper: a crash-simulating, fault-injecting Env (format-spec/durability.md [D-001..D-012]).
+// Test helper: a crash-simulating, fault-injecting Env (format-spec/durability.md [K-001..K-012]).
 //
 // CrashEnv keeps an in-memory file system of inodes and directory entries. Every mutation
 // (create, append, truncate, rename, unlink, mkdir, rmdir) and every file or directory sync is
 // recorded in a log. The live file system (what reads see, the "volatile view") has every
 // operation applied; the durable view of a crash after the first k log entries is the image at
-// the last Checkpoint() plus the operations a sync had made durable by then [D-002..D-004], and
+// the last Checkpoint() plus the operations a sync had made durable by then [K-002..K-004], and
 // CrashStates() enumerates the images a power loss at that point may leave: every prefix of the
-// unsynced operations, each single one dropped, and each unsynced append torn four ways [D-005].
+// unsynced operations, each single one dropped, and each unsynced append torn four ways [K-005].
 //
 // It also injects faults (fail the Nth call with EIO, ENOSPC, EDQUOT, EINTR or a short write;
-// once or persistently; a failed sync that drops the unsynced data [D-010]) and counts open
-// files and held locks, so that a leak is visible [D-011].
+// once or persistently; a failed sync that drops the unsynced data [K-010]) and counts open
+// files and held locks, so that a leak is visible [K-011].
 //
 // Thread-safety: every method may be called from several threads (one mutex).
 #ifndef TEXTDB_TESTS_UTIL_CRASH_ENV_H_
@@ -75,7 +75,7 @@ class CrashEnv : public Env {
   // A copy of the live image.
   CrashImage LiveImage() const;
   // Calls `fn` with every image a power loss after the first `crash_point` log entries may leave
-  // [D-005], and a description of how it was made ("prefix 3 of 7", "drop 2 (rename ...)", ...).
+  // [K-005], and a description of how it was made ("prefix 3 of 7", "drop 2 (rename ...)", ...).
   // REQUIRES: crash_point <= LogSize().
   void CrashStates(std::size_t crash_point,
                    const std::function<void(const CrashImage&, const std::string&)>& fn) const;
