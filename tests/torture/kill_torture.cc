@@ -61,8 +61,8 @@ struct Config {
 struct WorkerPlan {
   int worker = 0;
   SyncMode mode = SyncMode::kSafe;
-  long kill_at = 0;        // KillEnv: SIGKILL before this I/O operation; 0 = never
-  long max_txns = 0;       // exits 0 after this many commits
+  long kill_at = 0;          // KillEnv: SIGKILL before this I/O operation; 0 = never
+  long max_txns = 0;         // exits 0 after this many commits
   int kill_after_acks = -1;  // parent: SIGKILL after this many acknowledgements...
   long kill_delay_us = 0;    // ...plus this delay; -1 acks = never
 };
@@ -234,8 +234,8 @@ class Torture {
       int timeout_ms = 100;
       for (Running* r : polled) {
         if (r->kill_time) {
-          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-              *r->kill_time - Clock::now());
+          const auto left =
+              std::chrono::duration_cast<std::chrono::milliseconds>(*r->kill_time - Clock::now());
           timeout_ms = std::max(0, std::min<int>(timeout_ms, static_cast<int>(left.count())));
         }
       }
@@ -300,7 +300,8 @@ class Torture {
       const int w = r.plan.worker;
       std::uint64_t& next = next_txn_[static_cast<std::size_t>(w)];
       for (std::uint64_t t : r.acks) {
-        if (t != next) return Fail(fmt::format("worker {} acknowledged {}, expected {}", w, t, next));
+        if (t != next)
+          return Fail(fmt::format("worker {} acknowledged {}, expected {}", w, t, next));
         Apply(GenerateTxn(config_.seed, w, next, model_), &model_);
         ++next;
         ++acked_;
@@ -363,8 +364,8 @@ class Torture {
 
 int main(int argc, char** argv) {
   textdb::torture::Config config;
-  config.seed = static_cast<std::uint64_t>(
-      std::chrono::system_clock::now().time_since_epoch().count());
+  config.seed =
+      static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   config.parent_dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

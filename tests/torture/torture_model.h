@@ -22,7 +22,7 @@
 namespace textdb::torture {
 
 // Table `alpha`: depth 2 (partition directories appear and are created by commits); `beta`:
-// depth 1. Keys start with one of six letters, so both spread over several partitions.
+// depth 1. Keys start with one of four letters, so both spread over several partitions.
 inline constexpr char kAlphaSchema[] =
     "Table: alpha\n"
     "Key: Id\n"
@@ -88,11 +88,11 @@ inline Txn GenerateTxn(std::uint64_t seed, int worker, std::uint64_t t, const Mo
       return false;
     };
     const unsigned choice = static_cast<unsigned>(rng() % 10);
-    // Keep about 40 records per worker and table: above that, delete more than insert.
-    const bool many = existing.size() > 40;
+    // Keep about 16 records per worker and table: above that, delete more than insert.
+    const bool many = existing.size() > 16;
     if (existing.empty() || choice < (many ? 2U : 5U)) {
-      const char letter = static_cast<char>('a' + rng() % 6);
-      const char second = static_cast<char>('a' + rng() % 3);
+      const char letter = static_cast<char>('a' + rng() % 4);
+      const char second = static_cast<char>('a' + rng() % 2);
       std::string key =
           fmt::format("{}{}-{}{}", letter, second, tag, t * 8 + static_cast<std::uint64_t>(i));
       Op op{Op::Kind::kInsert, table, key, {}};
