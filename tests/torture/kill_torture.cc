@@ -15,9 +15,10 @@
 // After every round the checks of [T-002] run on a fresh handle. Exit status 0 when every check
 // passed; otherwise 1, with the seed and the failure on stderr and the database kept.
 //
-// Usage: kill_torture [--kills N] [--seed S] [--workers W] [--dir PARENT]
+// Usage: kill_torture [--kills N] [--seed S] [--workers W] [--dir PARENT] [--sweep MODES]
 //   N: kills to reach (default 2000); S: seed (default from the clock, printed);
-//   PARENT: where the database directory is made (default /dev/shm when writable, else /tmp).
+//   PARENT: where the database directory is made (default /dev/shm when writable, else /tmp);
+//   MODES: the sync modes swept, "safe,batch,fast" (default) or a subset, or "none".
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -55,6 +56,7 @@ struct Config {
   std::uint64_t seed = 0;
   int workers = 3;
   std::string parent_dir;
+  std::vector<SyncMode> sweep_modes = {SyncMode::kSafe, SyncMode::kBatch, SyncMode::kFast};
 };
 
 // How a worker of a round runs and when it dies.
@@ -111,7 +113,7 @@ class Torture {
     const auto start = Clock::now();
 
     // 1. Every I/O operation in turn, per sync mode.
-    for (SyncMode mode : kModes) {
+    for (SyncMode mode : config_.sweep_modes) {
       for (long n = 1;; ++n) {
         WorkerPlan plan{0, mode, n, 3, -1, 0};
         bool killed = false;
@@ -370,7 +372,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) {
-      std::fprintf(stderr, "usage: kill_torture [--kills N] [--seed S] [--workers W] [--dir D]\n");
+      std::fprintf(stderr,
+                   "usage: kill_torture [--kills N] [--seed S] [--workers W] [--dir D] "
+                   "[--sweep safe,batch,fast|none]\n");
       return 2;
     }
     const char* value = argv[++i];
@@ -382,6 +386,15 @@ int main(int argc, char** argv) {
       config.workers = std::max(1, static_cast<int>(std::strtol(value, nullptr, 10)));
     } else if (arg == "--dir") {
       config.parent_dir = value;
+    } else if (arg == "--sweep") {
+      config.sweep_modes.clear();
+      const std::string modes = std::string(",") + value + ",";
+      for (textdb::SyncMode mode : textdb::torture::kModes) {
+        if (modes.find("," + std::string(textdb::torture::ModeName(mode)) + ",") !=
+            std::string::npos) {
+          config.sweep_modes.push_back(mode);
+        }
+      }
     } else {
       std::fprintf(stderr, "kill_torture: unknown option %s\n", arg.c_str());
       return 2;
