@@ -2,6 +2,9 @@
 // including every-step fault injection.
 #include "storage/commit.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -287,6 +290,56 @@ TEST_F(CommitTest, C006_EveryFailedStepLeavesOldOrNewState) {
     }
     EXPECT_GT(faults, 15);
   }
+}
+
+// Records the path of every file created for writing.
+class RecordingEnv : public testing::FaultEnv {
+ public:
+  explicit RecordingEnv(Env* base) : FaultEnv(base) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        bool exclusive) override {
+    created.push_back(path);
+    return FaultEnv::NewWritableFile(path, exclusive);
+  }
+  std::vector<std::string> created;
+};
+
+// [B-003], [T-003]: two processes forked from one that had already committed (so had drawn its
+// temporary-name suffix) must not choose the same temporary names: a name left behind by one that
+// was killed would make the other's O_EXCL create fail. Failed before the suffix was drawn again
+// after fork() (the kill -9 torture found it: a commit failed with "File exists").
+TEST_F(CommitTest, B003_TempNamesDifferAcrossFork) {
+  CommitOutcome outcome;
+  ASSERT_TRUE(CommitFiles(env_.get(), kRoot, {{"users/a.deb822", "Name: A\n"}}, &outcome).ok());
+  auto first_temp_name = [&]() -> std::string {
+    RecordingEnv env(env_.get());
+    if (!CommitFiles(&env, kRoot, {{"users/b.deb822", "Name: B\n"}}, &outcome).ok()) return "";
+    return env.created.empty() ? "" : env.created.front();
+  };
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string name = first_temp_name();
+    const bool written =
+        ::write(fds[1], name.data(), name.size()) == static_cast<ssize_t>(name.size());
+    ::_exit(written && !name.empty() ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string child_name;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) {
+    child_name.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const std::string parent_name = first_temp_name();
+  ASSERT_THAT(parent_name, HasSubstr("textdb-tmp-"));
+  ASSERT_THAT(child_name, HasSubstr("textdb-tmp-"));
+  EXPECT_NE(parent_name, child_name);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "base/crc32c.h"
 #include "cache/lru_cache.h"
 #include "engine/process_lock.h"
+#include "env/confined_env.h"
 #include "format/encoding.h"
 #include "format/scanner.h"
 #include "storage/commit.h"
@@ -329,7 +330,9 @@ using internal::TableState;
 struct Database::Impl {
   Impl(std::string dir_in, const Options& options_in)
       : dir(std::move(dir_in)),
-        env(options_in.env != nullptr ? options_in.env : Env::Default()),
+        confined_env(internal::NewConfinedEnv(
+            options_in.env != nullptr ? options_in.env : Env::Default(), dir)),
+        env(confined_env.get()),
         options(options_in),
         cache(options_in.cache_bytes) {}
 
@@ -703,6 +706,13 @@ struct Database::Impl {
       if (sub.empty() && name == kSchemaFile) continue;
       Result<FileInfo> info = env->Stat(Abs(rel));
       if (!info.ok()) return info.status();
+      if (info->type == FileInfo::Type::kSymlink) {
+        // [T-021]: refused, not skipped: the records behind it would silently disappear.
+        return Status::InvalidData(fmt::format(
+            "{}: error: a symbolic link inside the database; textdb never follows symbolic "
+            "links [T-021]",
+            Abs(rel)));
+      }
       if (info->type == FileInfo::Type::kDirectory) {
         TEXTDB_RETURN_IF_ERROR(WalkTable(table, table_rel, depth, data, other, stamps, known));
       } else if (info->type == FileInfo::Type::kRegular &&
@@ -787,6 +797,9 @@ struct Database::Impl {
                                                         std::string_view canonical);
 
   const std::string dir;
+  // The Options' Env (or the default), confined to `dir`: no path below it is used through a
+  // symbolic link [T-021], [T-022]. Every file operation of the handle goes through `env`.
+  const std::unique_ptr<Env> confined_env;
   Env* const env;
   const Options options;
   mutable std::mutex mu;  // guards `tables` (the map and each partitions map)

@@ -1,8 +1,10 @@
 // The commit protocol and recovery: see commit.h and format-spec/storage.md.
 #include "storage/commit.h"
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <atomic>
+#include <mutex>
 #include <random>
 #include <set>
 
@@ -35,16 +37,29 @@ std::string_view BaseOf(std::string_view rel) {
   return slash == std::string_view::npos ? rel : rel.substr(slash + 1);
 }
 
-// [B-003]: a fresh temporary name next to `target`.
+// [B-003]: a fresh temporary name next to `target`: a random suffix drawn per process and a
+// counter. A child made by fork() inherits both, so the suffix is drawn again when the process id
+// changes [T-003]; otherwise sibling processes would pick the same names.
 std::string NewTempPath(std::string_view target) {
-  static const std::uint64_t seed = [] {
-    std::random_device device;
-    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  }();
-  static std::atomic<std::uint64_t> counter{0};
+  static std::mutex mu;
+  static pid_t owner = 0;  // the process that drew `seed`
+  static std::uint64_t seed = 0;
+  static std::uint64_t counter = 0;
+  std::uint64_t suffix = 0;
+  std::uint64_t number = 0;
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    if (const pid_t pid = ::getpid(); pid != owner) {
+      std::random_device device;
+      seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+      owner = pid;
+      counter = 0;
+    }
+    suffix = seed;
+    number = counter++;
+  }
   const std::string_view dir = DirOf(target);
-  std::string name = fmt::format(".{}{}{:016x}-{}", BaseOf(target), kTempMarker, seed,
-                                 counter.fetch_add(1, std::memory_order_relaxed));
+  std::string name = fmt::format(".{}{}{:016x}-{}", BaseOf(target), kTempMarker, suffix, number);
   return dir.empty() ? name : std::string(dir) + "/" + name;
 }
 
