@@ -52,10 +52,14 @@ class ConfinedEnv final : public Env {
     TEXTDB_RETURN_IF_ERROR(Check(path, true));
     return base_->ListDir(path);
   }
-  Result<FileInfo> Stat(const std::string& path) override {
-    TEXTDB_RETURN_IF_ERROR(Check(path, false));
-    return base_->Stat(path);
+  Result<std::vector<DirEntry>> ListDirEntries(const std::string& path) override {
+    TEXTDB_RETURN_IF_ERROR(Check(path, true));
+    return base_->ListDirEntries(path);
   }
+  // Not checked: Stat reads no content and changes nothing (it reports a link as one), and
+  // every read or write that could follow it is checked. PERF: a cached get's only file system
+  // call is this Stat (change detection), which stays one lstat.
+  Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
                                              bool wait) override {
     TEXTDB_RETURN_IF_ERROR(Check(path, false));

@@ -3,7 +3,8 @@
 // before forwarding, any operation on a path below the database directory that goes through a
 // symbolic link: every directory between the database directory and the named entry must be a
 // real directory, and so must the named entry itself for the operations that take a directory
-// (ListDir, SyncDir, RemoveDir). The base Env already refuses a link as the last component of a
+// (ListDir, ListDirEntries, SyncDir, RemoveDir); Stat, which reads and changes nothing, is
+// forwarded unchecked. The base Env already refuses a link as the last component of a
 // file operation (O_NOFOLLOW), so together no read, write, rename or removal below the database
 // directory is ever made through a link. Paths outside the database directory are forwarded
 // unchecked.
