@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -95,11 +96,14 @@ TEST_F(LongInputTest, T026_MillionTinyRecords) {
       Transaction txn = (*db)->Begin();
       for (int i = base; i < base + kPerCommit; ++i) {
         deb822::Stanza stanza;
-        ASSERT_TRUE(stanza.SetRaw("Id", "k" + std::to_string(i * 7919 % kRecords)).ok());
+        // A permutation of 0..kRecords-1 (7919 is prime to 10^6); 64-bit, as i * 7919 is not int.
+        const std::int64_t id = std::int64_t{i} * 7919 % kRecords;
+        ASSERT_TRUE(stanza.SetRaw("Id", "k" + std::to_string(id)).ok());
         ASSERT_TRUE(stanza.SetRaw("Value", std::to_string(i)).ok());
         txn.Insert("t", std::move(stanza));
       }
-      ASSERT_TRUE(txn.Commit().ok());
+      const Status committed = txn.Commit();
+      ASSERT_TRUE(committed.ok()) << committed.ToString();
     }
   }
   const double write_s = SecondsSince(start);
