@@ -12,8 +12,8 @@ ignores. This filter shows Doxygen what a reader sees, without changing the head
   - a run of comment lines indented by two more spaces (the usage examples) becomes a
     `\\code` ... `\\endcode` block;
   - `// ---- title ----` separators stay plain comments;
-  - in documentation text, characters Doxygen would read as commands or HTML (\\ @ < > & #) are
-    escaped, except inside `backquoted` code spans.
+  - in documentation text, what Doxygen would read as a command, a link or HTML (\\ @ < > & #
+    ::) is escaped, except inside `backquoted` code spans.
 The filter keeps every line of the input (it may insert a line for \\file, \\code, \\endcode),
 so Doxygen's line numbers stay close to the header's.
 """
@@ -22,7 +22,7 @@ import sys
 
 FULL_LINE = re.compile(r"^(\s*)//(?!/)(.*)$")
 TRAILING = re.compile(r"^(.*?\S)(\s{2,})//(?!/)\s?(.*)$")
-ESCAPED = re.compile(r"([\\@<>&#])")
+ESCAPED = re.compile(r"(::|[\\@<>&#])")
 
 
 def escape(text):
