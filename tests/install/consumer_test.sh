@@ -5,14 +5,16 @@
 #     textdb.pc, the tool, its man page and bash completion);
 #  2. each installed public header compiles on its own against the installed include directory,
 #     and includes no Boost, ICU, fmt or RE2 header;
-#  3. libtextdb/examples/ configured and built out of tree: find_package + the shared library,
-#     find_package + textdb::textdb_static, pkg-config + the shared library; and the pkg-config
-#     build's object linked again from `pkg-config --static` flags and libtextdb.a;
+#  3. libtextdb/examples/ configured and built out of tree, warnings as errors: find_package +
+#     the shared library, find_package + textdb::textdb_static, pkg-config + the shared library;
+#     and the pkg-config build's object linked again from `pkg-config --static` flags and
+#     libtextdb.a;
 #  4. each of the four programs run on sample-data/packages.deb822 and tests/install/libs.deb822,
 #     its output checked against the input files; the shared ones load the installed
 #     libtextdb.so.0, the static ones no libtextdb at all;
-#  5. a parent project doing add_subdirectory(textdb) gets textdb::textdb and compiles against
-#     it without our warning flags, tests, tools or install rules.
+#  5. a parent project taking textdb's sources with FetchContent (which add_subdirectory()s them)
+#     gets textdb::textdb and compiles against it without our warning flags, tests, tools or
+#     install rules.
 #
 # Usage: consumer_test.sh BUILD_DIR SOURCE_DIR CXX_COMPILER
 set -euo pipefail
@@ -58,18 +60,68 @@ bash -n "$prefix/share/bash-completion/completions/textdb" || fail "completion: 
 grep -q 'complete .*textdb' "$prefix/share/bash-completion/completions/textdb" ||
   fail "the completion script registers no completion for textdb"
 
-# ---- 2. each header on its own ---------------------------------------------------------------
-step "compiling each installed header alone"
-for header in "$prefix"/include/textdb/*.h; do
-  name=$(basename "$header")
-  tu=$work/header_${name%.h}.cc
-  printf '#include <textdb/%s>\n' "$name" >"$tu"
-  # -M lists every header the TU reads: none may be a dependency's.
-  "$cxx" -std=c++20 -I"$prefix/include" -M "$tu" >"$tu.deps" || fail "$name: preprocessing"
-  ! grep -Eq '/(boost|unicode|fmt|re2)/' "$tu.deps" || fail "$name includes a dependency's header"
-  "$cxx" -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I"$prefix/include" "$tu" ||
-    fail "$name does not compile on its own"
-done
+# ---- 2. each header on its own (run in the background with step 5) ----------------------------
+check_headers() {
+  step "compiling each installed header alone"
+  local header name tu
+  for header in "$prefix"/include/textdb/*.h; do
+    name=$(basename "$header")
+    tu=$work/header_${name%.h}.cc
+    printf '#include <textdb/%s>\n' "$name" >"$tu"
+    # -H lists every header the TU reads: none may be a dependency's.
+    "$cxx" -std=c++20 -Wall -Wextra -Werror -fsyntax-only -H -I"$prefix/include" "$tu" \
+      2>"$tu.log" || {
+      cat "$tu.log"
+      fail "$name does not compile on its own"
+    }
+    ! grep -Eq '/(boost|unicode|fmt|re2)/' "$tu.log" || fail "$name includes a dependency's header"
+  done
+}
+
+# ---- 5. FetchContent (add_subdirectory) (in the background with step 2) ---------------------
+check_parent() {
+  step "FetchContent/add_subdirectory(textdb) in a parent project"
+  local parent=$work/parent targets absent app_command
+  mkdir -p "$parent/src"
+  cp "$source_dir/libtextdb/examples/packages_browser/packages_browser.cc" "$parent/src/main.cc"
+  cat >"$parent/src/CMakeLists.txt" <<EOF
+cmake_minimum_required(VERSION 3.25)
+project(parent LANGUAGES CXX)
+include(FetchContent)
+FetchContent_Declare(textdb SOURCE_DIR "$source_dir")
+FetchContent_MakeAvailable(textdb)
+add_executable(app main.cc)
+target_link_libraries(app PRIVATE textdb::textdb)
+EOF
+  cmake -S "$parent/src" -B "$parent/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$parent/configure.log" 2>&1 || {
+    cat "$parent/configure.log"
+    fail "the parent project does not configure"
+  }
+  targets=$(ninja -C "$parent/build" -t targets all)
+  grep -q '^textdb_static:' <<<"$targets" || fail "the parent project has no textdb_static target"
+  for absent in textdb_tool textdb_unit_tests textdb_manpage; do
+    ! grep -q "^$absent:" <<<"$targets" || fail "the parent project builds $absent"
+  done
+  ! grep -q 'BUILD_SHARED_LIBS\|^TEXTDB_WERROR:BOOL=ON' "$parent/build/CMakeCache.txt" ||
+    fail "the parent's cache got BUILD_SHARED_LIBS or TEXTDB_WERROR=ON"
+  [ -f "$parent/build/_deps/textdb-build/libtextdb/cmake_install.cmake" ] ||
+    fail "FetchContent did not build textdb in _deps/textdb-build"
+  ! grep -rq 'file(INSTALL' "$parent/build/_deps/textdb-build" --include=cmake_install.cmake ||
+    fail "the parent project got textdb's install rules (TEXTDB_INSTALL should be OFF)"
+  app_command=$(grep '"command".*main\.cc' "$parent/build/compile_commands.json")
+  ! grep -Eq -- '-W(all|extra|error|conversion)' <<<"$app_command" ||
+    fail "textdb's warning flags reached the parent's target: $app_command"
+  # Only the parent's own file: it compiles against textdb::textdb's include directory and C++20.
+  ninja -C "$parent/build" CMakeFiles/app.dir/main.cc.o >"$parent/build.log" 2>&1 || {
+    cat "$parent/build.log"
+    fail "the parent's target does not compile against textdb::textdb"
+  }
+}
+
+# Steps 2 and 5 need nothing of steps 3 and 4: they run meanwhile (the machine has 2 cores).
+(check_headers && check_parent) >"$work/background.log" 2>&1 &
+background=$!
 
 # ---- 3. the examples, out of tree --------------------------------------------------------------
 # build NAME ENV... -- CMAKE_ARGS...: configures and builds libtextdb/examples in $work/NAME.
@@ -84,7 +136,8 @@ build() {
   shift
   step "examples: $name"
   env "${env[@]}" cmake -S "$source_dir/libtextdb/examples" -B "$work/$name" -G Ninja \
-    -DCMAKE_CXX_COMPILER="$cxx" "$@" >"$work/$name.log" 2>&1 &&
+    -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Werror" "$@" \
+    >"$work/$name.log" 2>&1 &&
     cmake --build "$work/$name" -j2 >>"$work/$name.log" 2>&1 || {
     cat "$work/$name.log"
     fail "examples: $name did not build"
@@ -179,37 +232,9 @@ Depends: libonig5 -> no package 'libonig5'" ] || fail "$variant: depends libjq1 
   "$prefix/bin/textdb" check --db "$db" >/dev/null || fail "$variant: textdb check of its database"
 done
 
-# ---- 5. add_subdirectory ---------------------------------------------------------------------
-step "add_subdirectory(textdb) in a parent project"
-parent=$work/parent
-mkdir -p "$parent/src"
-cp "$source_dir/libtextdb/examples/packages_browser/packages_browser.cc" "$parent/src/main.cc"
-cat >"$parent/src/CMakeLists.txt" <<EOF
-cmake_minimum_required(VERSION 3.25)
-project(parent LANGUAGES CXX)
-add_subdirectory("$source_dir" textdb)
-add_executable(app main.cc)
-target_link_libraries(app PRIVATE textdb::textdb)
-EOF
-cmake -S "$parent/src" -B "$parent/build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$parent/configure.log" 2>&1 || {
-  cat "$parent/configure.log"
-  fail "the parent project does not configure"
+wait "$background" || {
+  cat "$work/background.log"
+  fail "(steps 2 and 5, output above)"
 }
-targets=$(ninja -C "$parent/build" -t targets all)
-for absent in textdb_tool textdb_unit_tests textdb_manpage; do
-  ! grep -q "^$absent:" <<<"$targets" || fail "add_subdirectory builds $absent"
-done
-! grep -q 'BUILD_SHARED_LIBS\|^TEXTDB_WERROR:BOOL=ON' "$parent/build/CMakeCache.txt" ||
-  fail "the parent's cache got BUILD_SHARED_LIBS or TEXTDB_WERROR=ON"
-! grep -rq 'file(INSTALL' "$parent/build/textdb" --include=cmake_install.cmake ||
-  fail "add_subdirectory generated textdb's install rules (TEXTDB_INSTALL should be OFF)"
-app_command=$(grep '"command".*main\.cc' "$parent/build/compile_commands.json")
-! grep -Eq -- '-W(all|extra|error|conversion)' <<<"$app_command" ||
-  fail "textdb's warning flags reached the parent's target: $app_command"
-# Only the parent's own file: it compiles against textdb::textdb's include directory and C++20.
-ninja -C "$parent/build" CMakeFiles/app.dir/main.cc.o >"$parent/build.log" 2>&1 || {
-  cat "$parent/build.log"
-  fail "the parent's target does not compile against textdb::textdb"
-}
+cat "$work/background.log"
 step "passed"
