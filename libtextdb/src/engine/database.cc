@@ -390,13 +390,8 @@ Status Database::CreateTable(const std::string& schema_text) {
   }
   if (impl_->broken) return Status::IOError(internal::kBrokenHandle);
   internal::CommitOutcome outcome;
-  const Status committed = internal::CommitFiles(
-      impl_->env, impl_->dir, {{name + "/" + std::string(kSchemaFile), WriteSchema(*schema)}},
-      &outcome);
-  if (outcome == internal::CommitOutcome::kNeedsRecovery ||
-      outcome == internal::CommitOutcome::kSyncFailed) {
-    impl_->broken = true;  // [C-006], [C-007]
-  }
+  const Status committed =
+      impl_->CommitFiles({{name + "/" + std::string(kSchemaFile), WriteSchema(*schema)}}, &outcome);
   TEXTDB_RETURN_IF_ERROR(committed);
   TableState state;  // its schema_stamp is unknown: the next use stats the file [B-021]
   state.schema = std::make_shared<const Schema>(std::move(schema).value());

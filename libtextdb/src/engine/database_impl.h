@@ -825,6 +825,19 @@ struct Database::Impl {
   // A commit failed after its commit point [C-006] or on a sync [C-007]: writes are refused.
   std::atomic<bool> broken{false};
 
+  // internal::CommitFiles, noting in `broken` an outcome after which this handle must refuse
+  // writes until it is reopened [C-006], [C-007]. Every commit of the handle goes through here.
+  Status CommitFiles(const std::vector<internal::FileChange>& changes,
+                     internal::CommitOutcome* outcome,
+                     internal::Durability durability = internal::Durability::kSync) {
+    const Status status = internal::CommitFiles(env, dir, changes, outcome, durability);
+    if (*outcome == internal::CommitOutcome::kNeedsRecovery ||
+        *outcome == internal::CommitOutcome::kSyncFailed) {
+      broken = true;
+    }
+    return status;
+  }
+
   // The write path (transaction.cc). Commits of this handle queue up in commit_queue; the one at
   // the front writes itself and, in SyncMode::kBatch, every commit queued behind it [C-032].
   struct PendingCommit;

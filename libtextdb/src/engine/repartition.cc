@@ -179,11 +179,7 @@ Status Database::Impl::RewriteTable(std::string_view table, std::optional<int> n
 
   if (!changes.empty() && !dry_run) {
     internal::CommitOutcome outcome;
-    const Status status = internal::CommitFiles(env, dir, changes, &outcome);
-    if (outcome == internal::CommitOutcome::kNeedsRecovery ||
-        outcome == internal::CommitOutcome::kSyncFailed) {
-      broken = true;  // [C-006], [C-007]
-    }
+    const Status status = CommitFiles(changes, &outcome);
     if (!status.ok() && (outcome == internal::CommitOutcome::kNotCommitted ||
                          outcome == internal::CommitOutcome::kSyncFailed)) {
       return status;

@@ -342,14 +342,9 @@ void Database::Impl::CommitGroup(const std::vector<PendingCommit*>& group) {
   }
   if (changes.empty()) return;
   internal::CommitOutcome outcome;
-  const Status status =
-      internal::CommitFiles(env, dir, changes, &outcome,
-                            options.sync == SyncMode::kFast ? internal::Durability::kNoSync
-                                                            : internal::Durability::kSync);
-  if (outcome == internal::CommitOutcome::kNeedsRecovery ||
-      outcome == internal::CommitOutcome::kSyncFailed) {
-    broken = true;  // [C-006], [C-007]
-  }
+  const Status status = CommitFiles(changes, &outcome,
+                                    options.sync == SyncMode::kFast ? internal::Durability::kNoSync
+                                                                    : internal::Durability::kSync);
   {
     std::lock_guard<std::mutex> guard(mu);
     for (const internal::FileChange& change : changes) {
