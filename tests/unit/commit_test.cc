@@ -80,6 +80,29 @@ TEST(Crc32cTest, KnownVector) {
   EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
   EXPECT_EQ(Crc32c(""), 0u);
   EXPECT_EQ(Crc32c("56789", Crc32c("1234")), 0xE3069283u);
+  EXPECT_EQ(Crc32cPortable("123456789"), 0xE3069283u);
+}
+
+// Crc32c (the CPU's instruction where there is one) equals the table implementation for every
+// length, alignment and starting value.
+TEST(Crc32cTest, MatchesThePortableImplementation) {
+  std::string data(1 << 20, '\0');
+  std::uint32_t x = 12345;
+  for (char& c : data) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 24);
+  }
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    for (std::size_t length = 0; length <= 300; ++length) {
+      const std::string_view piece = std::string_view(data).substr(offset, length);
+      ASSERT_EQ(Crc32c(piece), Crc32cPortable(piece)) << offset << " " << length;
+      ASSERT_EQ(Crc32c(piece, 0xDEADBEEFu), Crc32cPortable(piece, 0xDEADBEEFu));
+    }
+  }
+  EXPECT_EQ(Crc32c(data), Crc32cPortable(data));
+  EXPECT_EQ(
+      Crc32c(std::string_view(data).substr(5000), Crc32c(std::string_view(data).substr(0, 5000))),
+      Crc32c(data));
 }
 
 TEST(CommitPathTest, C021_SafeRelativePaths) {

@@ -371,8 +371,17 @@ void Document::Edit(const std::vector<bool>& erase,
 }
 
 std::string Document::Write() const {
+  // PERF: reserved up front; stanzas not read from the input (a bulk import) would otherwise make
+  // `out` grow, and copy itself, about log2(size) times.
+  std::size_t estimate = source_ != nullptr ? source_->size() : 0;
+  for (const Stanza& stanza : stanzas_) {
+    if (stanza.source_ != nullptr) continue;
+    for (const Field& field : stanza.fields_)
+      estimate += field.name_.size() + field.value_.size() + 3;
+    ++estimate;  // the blank line before it
+  }
   std::string out;
-  if (source_ != nullptr) out.reserve(source_->size());
+  out.reserve(estimate);
   // The input's text after its last stanza stays right after that stanza [L-003].
   std::size_t after_last_input = 0;  // index + 1 of the last stanza read from the input
   for (std::size_t i = 0; i < stanzas_.size(); ++i) {

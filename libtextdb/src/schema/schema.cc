@@ -1,10 +1,12 @@
 // Schema files (include/textdb/schema.h): parsing, canonical writing, composite keys and record
 // checks, format-spec/schema.md. The deb822 layer (format/) does the syntax; this file reads
 // the stanzas as a table stanza and field stanzas and locates every error to line and column.
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -586,24 +588,42 @@ Status CheckKeyPresent(const Schema& schema, const deb822::Stanza& record) {
   return Status::Ok();
 }
 
+// Reads the component of encoded key `encoded` [S-120] that starts at *pos into *component and
+// moves *pos past it; false when it is malformed. REQUIRES: *pos < encoded.size().
+bool NextKeyComponent(std::string_view encoded, std::size_t* pos, std::string_view* component) {
+  const std::size_t colon = encoded.find(':', *pos);
+  if (colon == std::string_view::npos || colon == *pos) return false;
+  const std::string_view digits = encoded.substr(*pos, colon - *pos);
+  if (digits.size() > 1 && digits[0] == '0') return false;  // no leading zeros
+  std::size_t length = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    if (length > (encoded.size() - colon) / 10 + 1) return false;  // longer than input
+    length = length * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (length > encoded.size() - colon - 1) return false;
+  *component = encoded.substr(colon + 1, length);
+  *pos = colon + 1 + length;
+  return true;
+}
+
+// Splits an encoded key into exactly out.size() component views [S-120]; false when it is
+// malformed or has another number of components. PERF: no allocation (CompareKeys runs for
+// every insert of a bulk import).
+bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out) {
+  std::size_t pos = 0;
+  for (std::string_view& component : out) {
+    if (pos >= encoded.size() || !NextKeyComponent(encoded, &pos, &component)) return false;
+  }
+  return pos == encoded.size();
+}
+
 // Splits an encoded key into component views [S-120]; nullopt when it is malformed.
 std::optional<std::vector<std::string_view>> SplitKey(std::string_view encoded) {
   std::vector<std::string_view> components;
   std::size_t pos = 0;
   while (pos < encoded.size()) {
-    const std::size_t colon = encoded.find(':', pos);
-    if (colon == std::string_view::npos || colon == pos) return std::nullopt;
-    const std::string_view digits = encoded.substr(pos, colon - pos);
-    if (digits.size() > 1 && digits[0] == '0') return std::nullopt;  // no leading zeros
-    std::size_t length = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      if (length > (encoded.size() - colon) / 10 + 1) return std::nullopt;  // longer than input
-      length = length * 10 + static_cast<std::size_t>(c - '0');
-    }
-    if (length > encoded.size() - colon - 1) return std::nullopt;
-    components.push_back(encoded.substr(colon + 1, length));
-    pos = colon + 1 + length;
+    if (!NextKeyComponent(encoded, &pos, &components.emplace_back())) return std::nullopt;
   }
   return components;
 }
@@ -715,14 +735,26 @@ Result<std::vector<std::string>> DecodeKey(std::string_view encoded) {
 }
 
 int CompareKeys(const Schema& schema, std::string_view a, std::string_view b) {
-  std::optional<std::vector<std::string_view>> x = internal::SplitKey(a);
-  std::optional<std::vector<std::string_view>> y = internal::SplitKey(b);
-  const bool x_valid = x && x->size() == schema.key().size();
-  const bool y_valid = y && y->size() == schema.key().size();
+  const std::size_t width = schema.key().size();
+  constexpr std::size_t kInline = 8;  // more key fields than this take the allocating path
+  std::array<std::string_view, kInline> x_inline;
+  std::array<std::string_view, kInline> y_inline;
+  std::vector<std::string_view> x_heap;
+  std::vector<std::string_view> y_heap;
+  if (width > kInline) {
+    x_heap.resize(width);
+    y_heap.resize(width);
+  }
+  const std::span<std::string_view> x =
+      width > kInline ? std::span<std::string_view>(x_heap) : std::span(x_inline).first(width);
+  const std::span<std::string_view> y =
+      width > kInline ? std::span<std::string_view>(y_heap) : std::span(y_inline).first(width);
+  const bool x_valid = internal::SplitKeyInto(a, x);
+  const bool y_valid = internal::SplitKeyInto(b, y);
   if (x_valid && y_valid) {
-    for (std::size_t i = 0; i < x->size(); ++i) {
+    for (std::size_t i = 0; i < width; ++i) {
       const FieldType type = schema.fields()[schema.key()[i]].type;
-      if (const int c = CompareValues(type, (*x)[i], (*y)[i]); c != 0) return c;
+      if (const int c = CompareValues(type, x[i], y[i]); c != 0) return c;
     }
     return 0;
   }
