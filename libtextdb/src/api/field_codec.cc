@@ -18,16 +18,17 @@ namespace textdb {
 namespace {
 
 // OK when `text` is a valid value of `type` [S-100..S-107]; otherwise kInvalidData whose message
-// is CheckValue's without its "field '': 'TEXT' is " prefix: "not an integer; expected ...
-// [S-101]".
+// is CheckValue's without its "field '': 'TEXT' " prefix and a leading "is ": "not an integer;
+// expected ... [S-101]", "has an empty element; ... [S-107]".
 Status CheckAs(FieldType type, std::string_view text) {
   FieldSpec spec;
   spec.type = type;
   Status status = CheckValue(spec, text);
   if (status.ok()) return status;
-  const std::string prefix = "field '': " + internal::QuoteForMessage(text) + " is ";
+  const std::string prefix = "field '': " + internal::QuoteForMessage(text) + " ";
   std::string message = status.message();
   if (message.starts_with(prefix)) message.erase(0, prefix.size());
+  if (message.starts_with("is ")) message.erase(0, 3);
   return Status::InvalidData(std::move(message));
 }
 

@@ -101,8 +101,9 @@ Value::Value(double number) {
 }
 
 Value::Value(bool value) : text_(QuoteLiteral(value ? "yes" : "no")) {}
-Value::Value(std::chrono::year_month_day date) : text_(QuotedCodecText(date, &status_)) {}
-Value::Value(std::chrono::sys_seconds date_time) : text_(QuotedCodecText(date_time, &status_)) {}
+// (In the body: status_ is initialised after text_.)
+Value::Value(std::chrono::year_month_day date) { text_ = QuotedCodecText(date, &status_); }
+Value::Value(std::chrono::sys_seconds date_time) { text_ = QuotedCodecText(date_time, &status_); }
 Value::Value(const Field& field) : text_(field.Text()) {}
 
 std::string Value::NumberText(bool negative, unsigned long long magnitude) {
