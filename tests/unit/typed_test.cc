@@ -647,6 +647,22 @@ TEST_F(TypedTest, ConversionTextIsQuotedEscapedAndShortened) {
   EXPECT_FALSE(message.empty());
 }
 
+// A Record's fields keep their stored order and are found ignoring ASCII case [F-024].
+TEST_F(TypedTest, F024_RecordFieldsAreOrderedAndFoundIgnoringCase) {
+  PutLoose({{"Name", "r"}, {"Zeta", "1"}, {"alpha", "2"}, {"Mid-Dle", "3"}});
+  Result<ResultSet> found = db_->Select("loose", "name = 'r'");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->size(), 1u);
+  const Record& record = found->records()[0];
+  std::vector<std::string> names;
+  for (const deb822::Field& field : record.stanza().fields()) names.emplace_back(field.name());
+  EXPECT_THAT(names, ElementsAre("Name", "Zeta", "alpha", "Mid-Dle"));
+  EXPECT_EQ(record.Get("ZETA"), "1");
+  EXPECT_EQ(record.Get("Alpha"), "2");
+  EXPECT_EQ(record.Get("mid-dle"), "3");
+  EXPECT_EQ(record.Get("Mid_Dle"), std::nullopt);
+}
+
 // ---- result sets and typed selects --------------------------------------------------------
 
 TEST_F(TypedTest, SelectOverAnEmptyTableYieldsNothing) {

@@ -12,6 +12,12 @@
 // Thread-safety: a Database may be used from several threads at once. A Transaction is used by
 // one thread. Several processes may open the same database: reads take a shared lock, commits an
 // exclusive one, so a reader never sees half of a commit.
+//
+// Lifetime: Open returns a Database the caller owns; the Env in Options must outlive it, and
+// every Transaction must be destroyed (or at least not used) before it. Everything else returned
+// (Record, ResultSet, Schema, table names, DatabaseStats) is a value that stays valid after the
+// Database is closed. A visitor's `const Record&` refers to a Record valid during the call only;
+// copy it (cheaply) to keep it.
 #ifndef TEXTDB_DB_H_
 #define TEXTDB_DB_H_
 
