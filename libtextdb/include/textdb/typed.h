@@ -16,10 +16,12 @@
 //                 TEXTDB_FIELD(age, "Age"), TEXTDB_FIELD(colour, "Colour"),
 //                 TEXTDB_FIELD(tags, "Tags"));
 //
-//   TEXTDB_RETURN_IF_ERROR(textdb::Put(*db, "contacts", Contact{"Ada", {}, 36}));
-//   textdb::Result<Contact> ada = textdb::Get<Contact>(*db, "contacts", {"Ada"});
+//   textdb::Database& db = ...;  // Database::Open (textdb/db.h)
+//   TEXTDB_RETURN_IF_ERROR(
+//       textdb::Put(db, "contacts", Contact{"Ada", {}, 36, Colour::kRed, {"maths"}}));
+//   textdb::Result<Contact> ada = textdb::Get<Contact>(db, "contacts", {"Ada"});
 //   textdb::Result<std::vector<Contact>> adults =
-//       textdb::Select<Contact>(*db, "contacts", "Age >= 18");
+//       textdb::Select<Contact>(db, "contacts", "Age >= 18");
 //
 // The mapping: RecordTraits<T>::kFields is a tuple of MapField(name, &T::member), one per field,
 // in the order the fields are written. TEXTDB_RECORD(T, TEXTDB_FIELD(member, "Name"), ...)
