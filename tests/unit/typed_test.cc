@@ -876,6 +876,8 @@ TEST(QueryBuilderTest, Q006_ValuesOfEveryKindAreWrittenAsTheirText) {
   EXPECT_EQ((Field("N") == std::numeric_limits<std::uint64_t>::max()).text(),
             "N = 18446744073709551615");
   EXPECT_EQ((Field("D") == 0.1).text(), "D = 0.1");
+  EXPECT_EQ((Field("D") == 0.1f).text(), "D = 0.1");  // float's own shortest text
+  EXPECT_EQ((Field("D") < -2.5).text(), "D < -2.5");
   EXPECT_EQ((Field("B") == false).text(), "B = 'no'");
   EXPECT_EQ((Field("Day") == chr::year_month_day(chr::year(2024) / 2 / 29)).text(),
             "Day = '2024-02-29'");
@@ -883,8 +885,9 @@ TEST(QueryBuilderTest, Q006_ValuesOfEveryKindAreWrittenAsTheirText) {
             "At = '2024-02-29T00:00:00Z'");
   EXPECT_EQ((Field("S") == std::string("x")).text(), "S = 'x'");
   EXPECT_EQ((Field("S") == std::string_view("y")).text(), "S = 'y'");
-  for (const q::Condition& bad : {Field("D") == std::nan(""),
-                                  Field("Day") == chr::year_month_day(chr::year(2023) / 2 / 29)}) {
+  for (const q::Condition& bad :
+       {Field("D") == std::nan(""), Field("F") == std::numeric_limits<float>::infinity(),
+        Field("Day") == chr::year_month_day(chr::year(2023) / 2 / 29)}) {
     Result<Expression> built = (Field("ok") == 1 && bad).Build();
     EXPECT_EQ(built.status().code(), StatusCode::kInvalidArgument) << bad.text();
     EXPECT_THAT(built.status().message(), HasSubstr("has no expression text"));

@@ -49,6 +49,7 @@ class Value {
   Value(T number)  // NOLINT: implicit; a number literal
       : text_(IntegerText(number)) {}
   Value(double number);                       // NOLINT: implicit; a number literal
+  Value(float number);                        // NOLINT: implicit; float's shortest text
   Value(bool value);                          // NOLINT: implicit; 'yes' or 'no'
   Value(std::chrono::year_month_day date);    // NOLINT: implicit; 'YYYY-MM-DD'
   Value(std::chrono::sys_seconds date_time);  // NOLINT: implicit; 'YYYY-MM-DDTHH:MM:SSZ'

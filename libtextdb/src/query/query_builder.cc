@@ -88,20 +88,28 @@ Value::Value(std::string_view text) : text_(QuoteLiteral(text)) {}
 Value::Value(const char* text) : text_(QuoteLiteral(text)) {}
 Value::Value(const std::string& text) : text_(QuoteLiteral(text)) {}
 
-Value::Value(double number) {
+namespace {
+
+// The number literal of a float or double (shortest exact decimal); "-1.5" is the unary minus on
+// 1.5. Sets *status for NaN and infinities.
+template <typename F>
+std::string FloatingText(F number, Status* status) {
   std::string digits;
-  if (Status formatted = FieldCodec<double>::Format(number, &digits); !formatted.ok()) {
-    status_ =
-        Status::InvalidArgument("a double value has no expression text: " + formatted.message());
-    text_ = "0";
-    return;
+  if (Status formatted = FieldCodec<F>::Format(number, &digits); !formatted.ok()) {
+    *status = Status::InvalidArgument("a " + std::string(FieldCodec<F>::kTypeName) +
+                                      " value has no expression text: " + formatted.message());
+    return "0";
   }
-  // A number literal has no sign: "-1.5" is the unary minus on 1.5.
-  text_ = digits;
+  return digits;
 }
 
+}  // namespace
+
+// (In the bodies: status_ is initialised after text_.)
+Value::Value(double number) { text_ = FloatingText(number, &status_); }
+Value::Value(float number) { text_ = FloatingText(number, &status_); }
+
 Value::Value(bool value) : text_(QuoteLiteral(value ? "yes" : "no")) {}
-// (In the body: status_ is initialised after text_.)
 Value::Value(std::chrono::year_month_day date) { text_ = QuotedCodecText(date, &status_); }
 Value::Value(std::chrono::sys_seconds date_time) { text_ = QuotedCodecText(date_time, &status_); }
 Value::Value(const Field& field) : text_(field.Text()) {}
