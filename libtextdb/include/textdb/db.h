@@ -224,6 +224,10 @@ class Database {
   Status ScanParallel(std::string_view table,
                       const std::function<bool(const deb822::Stanza&)>& filter,
                       const std::function<bool(const Record&)>& visit);
+  // The number of records of `table`, counted in the offset index: every data file is indexed
+  // (so checked for syntax errors, duplicate and misplaced keys) but no record is parsed. Fails
+  // as Scan.
+  Result<std::uint64_t> Count(std::string_view table);
   // Calls `visit` for every record of `table` with begin <= key < end, in key order [S-121],
   // stopping early when it returns false [I-010..I-013]. A bound holds raw values of the first
   // n key fields (0 <= n <= the number of key fields), each a valid value of its field's type

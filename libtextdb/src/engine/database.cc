@@ -497,66 +497,47 @@ Status Database::ScanParallel(std::string_view table,
   Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
   if (!found.ok()) return found.status();
   const Schema& schema = **found;
-  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
-      impl_->CurrentPartitions(table, schema, nullptr);
-  if (!parts.ok()) return parts.status();
-  // Each worker reads and parses whole partitions; what its filter accepts is kept per
-  // partition with its encoded key, then everything is visited in key order here.
+  // Each partition is read once, indexed when it must be, and parsed on the loading threads;
+  // what `filter` accepts is kept per partition with its encoded key, then everything is
+  // visited in key order here.
   struct Accepted {
     std::string key;
     Record record;
   };
-  std::vector<std::vector<Accepted>> accepted(parts->size());
-  std::vector<Status> failures(parts->size());
-  std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < parts->size(); i = next++) {
-      const PartitionIndex& part = *(*parts)[i];
-      Result<std::string> text = impl_->env->ReadFile(impl_->Abs(part.path));
-      if (!text.ok()) {
-        failures[i] = text.status();
-        continue;
-      }
-      // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
-      Result<FileInfo> stamp = impl_->env->Stat(impl_->Abs(part.path));
-      if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || text->size() != part.bytes ||
-          (part.racy && internal::Crc32c(*text) != part.crc)) {
-        failures[i] = ChangedWhileRead(impl_->Abs(part.path));
-        continue;
-      }
-      deb822::ParseOptions parse_options;
-      parse_options.file_name = part.path;
-      Result<deb822::Document> doc = deb822::Parse(std::move(text).value(), parse_options);
-      if (!doc.ok() || doc->stanzas().size() != part.entries.size()) {
-        failures[i] = doc.ok() ? ChangedWhileRead(impl_->Abs(part.path)) : doc.status();
-        continue;
-      }
-      for (const deb822::Stanza& stanza : doc->stanzas()) {
-        if (!filter(stanza)) continue;
-        Result<std::string> key = KeyOf(schema, stanza);
-        if (!key.ok()) {
-          failures[i] = ChangedWhileRead(impl_->Abs(part.path));
-          break;
-        }
-        Accepted hit{std::move(key).value(), Record()};
-        hit.record.stanza_ = std::make_shared<const deb822::Stanza>(stanza);
-        hit.record.file_ = part.path;
-        hit.record.line_ = stanza.line();
-        accepted[i].push_back(std::move(hit));
-      }
+  std::mutex accepted_mu;
+  std::vector<std::pair<std::size_t, std::vector<Accepted>>> accepted;  // by partition position
+  const Impl::PartitionConsumer consume = [&](std::size_t c, const PartitionIndex& part,
+                                              std::string content) -> Status {
+    deb822::ParseOptions parse_options;
+    parse_options.file_name = part.path;
+    Result<deb822::Document> doc = deb822::Parse(std::move(content), parse_options);
+    if (!doc.ok()) return doc.status();
+    if (doc->stanzas().size() != part.entries.size())
+      return ChangedWhileRead(impl_->Abs(part.path));
+    std::vector<Accepted> hits;
+    for (const deb822::Stanza& stanza : doc->stanzas()) {
+      if (!filter(stanza)) continue;
+      Result<std::string> key = KeyOf(schema, stanza);
+      if (!key.ok()) return ChangedWhileRead(impl_->Abs(part.path));
+      Accepted hit{std::move(key).value(), Record()};
+      hit.record.stanza_ = std::make_shared<const deb822::Stanza>(stanza);
+      hit.record.file_ = part.path;
+      hit.record.line_ = stanza.line();
+      hits.push_back(std::move(hit));
     }
+    if (!hits.empty()) {
+      std::lock_guard<std::mutex> guard(accepted_mu);
+      accepted.emplace_back(c, std::move(hits));
+    }
+    return Status::Ok();
   };
-  unsigned threads = impl_->options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::min<std::size_t>(threads, parts->size()); ++t) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (std::thread& thread : pool) thread.join();
-  for (const Status& failure : failures) TEXTDB_RETURN_IF_ERROR(failure);
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      impl_->CurrentPartitions(table, schema, nullptr, &consume);
+  if (!parts.ok()) return parts.status();
+  std::sort(accepted.begin(), accepted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Accepted*> order;
-  for (std::vector<Accepted>& hits : accepted) {
+  for (auto& [position, hits] : accepted) {
     for (Accepted& hit : hits) order.push_back(&hit);
   }
   std::stable_sort(order.begin(), order.end(), [&](const Accepted* a, const Accepted* b) {
@@ -566,6 +547,19 @@ Status Database::ScanParallel(std::string_view table,
     if (!visit(hit->record)) break;
   }
   return Status::Ok();
+}
+
+Result<std::uint64_t> Database::Count(std::string_view table) {
+  Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
+  if (!lock.ok()) return lock.status();
+  Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
+  if (!found.ok()) return found.status();
+  Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
+      impl_->CurrentPartitions(table, **found, nullptr);
+  if (!parts.ok()) return parts.status();
+  std::uint64_t count = 0;
+  for (const std::shared_ptr<const PartitionIndex>& part : *parts) count += part->entries.size();
+  return count;
 }
 
 Status Database::ScanRange(std::string_view table, const std::vector<std::string>& begin,
@@ -634,7 +628,8 @@ Status Database::Lookup(std::string_view table, std::string_view field, std::str
 
 Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::CurrentPartitions(
     std::string_view table, const Schema& schema,
-    const std::function<bool(const internal::Partition&)>& wanted) {
+    const std::function<bool(const internal::Partition&)>& wanted,
+    const PartitionConsumer* consume) {
   const int depth = schema.partition_depth();
   PartitionMap known;  // a snapshot: no file is touched while `mu` is held
   {
@@ -665,11 +660,46 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
   for (std::size_t c = 0; c < chosen.size(); ++c) {
     auto it = known.find(paths[chosen[c]]);
     if (it != known.end()) out[c] = it->second;
-    if (out[c] == nullptr || !IsFresh(*out[c], &stamps[chosen[c]])) stale.push_back(c);
+    // PERF: a consumer reads the file anyway, so a racy file is indexed again from that read
+    // rather than read once more by IsFresh to compare its checksum.
+    if (out[c] == nullptr || (consume != nullptr && out[c]->racy) ||
+        !IsFresh(*out[c], &stamps[chosen[c]])) {
+      stale.push_back(c);
+    }
   }
-  ParallelFor(stale.size(), options.threads, [&](std::size_t s) {
-    out[stale[s]] = LoadPartition(table, schema, paths[chosen[stale[s]]]);
-  });
+  std::vector<Status> consumed;
+  if (consume == nullptr) {
+    ParallelFor(stale.size(), options.threads, [&](std::size_t s) {
+      out[stale[s]] = LoadPartition(table, schema, paths[chosen[stale[s]]]);
+    });
+  } else {
+    std::vector<bool> is_stale(chosen.size(), false);
+    for (std::size_t c : stale) is_stale[c] = true;
+    consumed.resize(chosen.size());
+    ParallelFor(chosen.size(), options.threads, [&](std::size_t c) {
+      std::string content;
+      if (is_stale[c]) out[c] = LoadPartition(table, schema, paths[chosen[c]], &content);
+      const PartitionIndex& part = *out[c];
+      if (!part.problem.ok() || !part.exists) return;
+      // Not read here, or read by the slow path (which consumed the bytes).
+      if (!is_stale[c] || content.size() != part.bytes) {
+        Result<std::string> text = env->ReadFile(Abs(part.path));
+        if (!text.ok()) {
+          consumed[c] = text.status();
+          return;
+        }
+        // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
+        Result<FileInfo> stamp = env->Stat(Abs(part.path));
+        if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || text->size() != part.bytes ||
+            (part.racy && internal::Crc32c(*text) != part.crc)) {
+          consumed[c] = ChangedWhileRead(Abs(part.path));
+          return;
+        }
+        content = std::move(text).value();
+      }
+      consumed[c] = (*consume)(c, part, std::move(content));
+    });
+  }
   {
     std::lock_guard<std::mutex> guard(mu);
     PartitionMap& current = tables.find(table)->second.partitions;
@@ -682,6 +712,7 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
   for (const std::shared_ptr<const PartitionIndex>& part : out) {
     if (!part->problem.ok()) return part->problem;
   }
+  for (const Status& failure : consumed) TEXTDB_RETURN_IF_ERROR(failure);
   return out;
 }
 

@@ -450,9 +450,12 @@ struct Database::Impl {
     return std::make_pair(std::move(encoded), std::string(table) + "/" + *part);
   }
 
-  // Reads and indexes the data file `path` of `table` (which need not exist).
+  // Reads and indexes the data file `path` of `table` (which need not exist). When `content_out`
+  // is not null and the index is usable, the bytes it was built from are moved to *content_out
+  // (left empty when the slow path consumed them), so that a scan need not read the file again.
   std::shared_ptr<PartitionIndex> LoadPartition(std::string_view table, const Schema& schema,
-                                                const std::string& path) const {
+                                                const std::string& path,
+                                                std::string* content_out = nullptr) const {
     auto part = std::make_shared<PartitionIndex>();
     part->path = path;
     part->generation = ++generation;
@@ -479,7 +482,9 @@ struct Database::Impl {
     const std::string_view table_relative = std::string_view(path).substr(table.size() + 1);
     const std::vector<std::size_t> indexed = internal::IndexedFields(schema);
     internal::IndexedValues values;
+    bool fast = true;
     if (!IndexFast(*content, schema, table_relative, indexed, part.get(), &values)) {
+      fast = false;
       part->entries.clear();
       part->keys.clear();
       values.Clear();
@@ -505,6 +510,7 @@ struct Database::Impl {
         return part;
       }
     }
+    if (content_out != nullptr && fast) *content_out = std::move(content).value();
     return part;
   }
 
@@ -769,9 +775,19 @@ struct Database::Impl {
   // stat()ed; a file not indexed yet or changed since is indexed (again), those in parallel
   // with options.threads threads. Indexes of files that are gone are dropped. Fails with the
   // problem of the first unusable partition (a parse error, a duplicate or misplaced key).
+  //
+  // With `consume`, every chosen usable partition is also handed, on the loading threads, to
+  // consume(c, index, content) with c its position in the result and `content` the bytes the
+  // index describes: read once for a file (re)indexed here, read and checked against the index's
+  // stamp otherwise (kConflict when it changed). Then the first failure of `consume`, in path
+  // order, is returned. PERF: a full scan reads each file once, not once to index and again to
+  // parse; `consume` must be thread-safe.
+  using PartitionConsumer =
+      std::function<Status(std::size_t c, const PartitionIndex& part, std::string content)>;
   Result<std::vector<std::shared_ptr<const PartitionIndex>>> CurrentPartitions(
       std::string_view table, const Schema& schema,
-      const std::function<bool(const internal::Partition&)>& wanted);
+      const std::function<bool(const internal::Partition&)>& wanted,
+      const PartitionConsumer* consume = nullptr);
 
   // Sorts the records of `selection` by key [S-121] (global order across its partitions) and
   // calls `visit` for each until it returns false. A partition's records are read with one
