@@ -1141,33 +1141,8 @@ AccessPlan PlanAccess(const Expression* where, const Schema& schema) {
 
 Status ForEachMatch(Database* db, const Schema& schema, const Expression* where,
                     const std::function<bool(const Record&)>& visit) {
-  const std::string& table = schema.table();
-  const auto filter = [&](const Record& record) {
-    return where != nullptr && !where->Matches(record.stanza(), &schema) ? true : visit(record);
-  };
-  const AccessPlan plan = PlanAccess(where, schema);
-  switch (plan.kind) {
-    case AccessPlan::Kind::kNoRecord:
-      return Status::Ok();
-    case AccessPlan::Kind::kKeyLookup: {
-      Result<Record> record = db->Get(table, plan.key);
-      if (!record.ok()) {
-        return record.status().code() == StatusCode::kNotFound ? Status::Ok() : record.status();
-      }
-      filter(*record);
-      return Status::Ok();
-    }
-    case AccessPlan::Kind::kSecondaryIndex:
-      return db->Lookup(table, plan.field, plan.value, filter);
-    case AccessPlan::Kind::kPartitionScan:
-      return db->Scan(table, plan.prefix, filter);
-    case AccessPlan::Kind::kFullScan:
-      break;
-  }
-  if (where == nullptr) return db->Scan(table, "", visit);
-  // The expression is evaluated on the engine's threads [I-014] (Matches is thread-safe).
-  return db->ScanParallel(
-      table, [&](const deb822::Stanza& record) { return where->Matches(record, &schema); }, visit);
+  if (where == nullptr) return db->Scan(schema.table(), "", visit);
+  return db->ForEachMatch(schema.table(), *where, visit);
 }
 
 std::vector<std::string> RecordKey(const Schema& schema, const deb822::Stanza& record) {

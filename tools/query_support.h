@@ -53,10 +53,9 @@ Result<Expression> ParseWhere(std::string_view text, bool case_insensitive, cons
 AccessPlan PlanAccess(const Expression* where, const Schema& schema);
 
 // Calls `visit` for every record of `schema`'s table that matches `where` (every record when
-// null), in key order, stopping early when it returns false. The candidates come from
-// PlanAccess: Database::Get, Lookup or Scan(prefix), each still checked with Matches, or a full
-// scan: Database::ScanParallel with Matches as its filter [I-014] (Scan when `where` is null).
-// Fails as the Database call does (a missing key is no error: nothing is visited).
+// null), in key order, stopping early when it returns false: Database::ForEachMatch, which plans
+// as PlanAccess does, or Database::Scan when `where` is null. Fails as the Database call
+// does (a missing key is no error: nothing is visited).
 Status ForEachMatch(Database* db, const Schema& schema, const Expression* where,
                     const std::function<bool(const Record&)>& visit);
 

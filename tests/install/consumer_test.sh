@@ -230,6 +230,15 @@ Depends: libonig5 -> no package 'libonig5'" ] || fail "$variant: depends libjq1 
   [ $status -eq 1 ] || fail "$variant: show of an absent package exited $status"
   # The database is an ordinary textdb database: the installed tool checks it.
   "$prefix/bin/textdb" check --db "$db" >/dev/null || fail "$variant: textdb check of its database"
+  # address_book (typed records), in the three variants CMake built: the checks of the in-tree
+  # test examples.address_book, on the installed headers and library.
+  if [ "$variant" != pkgconfig_static ]; then
+    /usr/bin/python3 "$source_dir/tests/examples/address_book_test.py" \
+      "$work/$variant/address_book/address_book" >"$work/address_book-$variant.log" 2>&1 || {
+      cat "$work/address_book-$variant.log"
+      fail "$variant: address_book"
+    }
+  fi
 done
 
 wait "$background" || {

@@ -12,6 +12,12 @@
 // Thread-safety: a Database may be used from several threads at once. A Transaction is used by
 // one thread. Several processes may open the same database: reads take a shared lock, commits an
 // exclusive one, so a reader never sees half of a commit.
+//
+// Lifetime: Open returns a Database the caller owns; the Env in Options must outlive it, and
+// every Transaction must be destroyed (or at least not used) before it. Everything else returned
+// (Record, ResultSet, Schema, table names, DatabaseStats) is a value that stays valid after the
+// Database is closed. A visitor's `const Record&` refers to a Record valid during the call only;
+// copy it (cheaply) to keep it.
 #ifndef TEXTDB_DB_H_
 #define TEXTDB_DB_H_
 
@@ -27,6 +33,7 @@
 
 #include "textdb/deb822.h"
 #include "textdb/env.h"
+#include "textdb/query.h"
 #include "textdb/schema.h"
 #include "textdb/status.h"
 
@@ -58,11 +65,17 @@ struct Options {
 };
 
 // An immutable record: a stanza and where it is stored. Cheap to copy; stays valid after the
-// cache evicts it and after the database is closed.
+// cache evicts it and after the database is closed. Its fields keep their stored order, and Get
+// finds a field by name ignoring ASCII case ("package" finds "Package") [F-024].
+// Thread-safety: an immutable value; copies share the stanza (reference-counted), so Records may
+// be read and copied from several threads at once.
 class Record {
  public:
   Record() = default;
+  // Valid as long as this Record or a copy of it lives.
   const deb822::Stanza& stanza() const { return *stanza_; }
+  // The raw value [F-030] of `field` (ASCII case-insensitive), if present; the view is valid as
+  // long as this Record or a copy of it lives.
   std::optional<std::string_view> Get(std::string_view field) const { return stanza_->Get(field); }
   // The data file (relative to the database directory) and 1-based line of the stanza.
   const std::string& file() const { return file_; }
@@ -88,9 +101,34 @@ struct DatabaseStats {
 
 class Database;
 
+// The records a query selected, in key order [S-121], materialised when Database::Select
+// returned: a snapshot that later commits do not change. Memory: one Record (a reference-counted
+// stanza, shared with the cache while it holds it) per match. Use it in a range-for loop:
+//   Result<ResultSet> found = db->Select("items", "Count < 10");
+//   for (const Record& record : *found) use(record.Get("Name"));
+// Stays valid after the Database is closed. Thread-safety: an immutable value once returned;
+// const methods may be called from several threads at once.
+class ResultSet {
+ public:
+  using const_iterator = std::vector<Record>::const_iterator;
+  ResultSet() = default;
+  // Iterators and references stay valid as long as this ResultSet lives and is not assigned to.
+  const_iterator begin() const { return records_.begin(); }
+  const_iterator end() const { return records_.end(); }
+  std::size_t size() const { return records_.size(); }
+  bool empty() const { return records_.empty(); }
+  const std::vector<Record>& records() const { return records_; }
+
+ private:
+  friend class Database;
+  std::vector<Record> records_;
+};
+
 // A set of changes applied all or nothing by Commit(). Operations are checked against the
 // current files when Commit() runs (under the exclusive lock), so a change made meanwhile by
 // another process or a text editor is never overwritten unseen.
+// Thread-safety: one thread at a time (it is not synchronised). Lifetime: it keeps a pointer to
+// its Database, which must outlive it (committing after the Database is destroyed is undefined).
 class Transaction {
  public:
   Transaction(Transaction&&) = default;
@@ -214,13 +252,35 @@ class Database {
   Status Lookup(std::string_view table, std::string_view field, std::string_view value,
                 const std::function<bool(const Record&)>& visit);
 
+  // Calls `visit` for every record of `table` that `where` matches, in key order [S-121],
+  // stopping early when it returns false. The records are found the way ChooseAccess(where,
+  // schema) plans: by one Get for a key lookup, Lookup for a secondary index, Scan of
+  // the partitions a key prefix selects, nothing when no record can match, otherwise a parallel
+  // full scan that evaluates `where` on the engine's threads [I-014]; every candidate is checked
+  // with Matches. `where` is first validated against the table's schema. Fails with
+  // kInvalidArgument when it does not validate (located as Expression::Validate), otherwise as
+  // Scan. `visit` runs under the shared lock (see Scan).
+  Status ForEachMatch(std::string_view table, const Expression& where,
+                      const std::function<bool(const Record&)>& visit);
+  // The records of `table` that `where` matches, found as ForEachMatch finds them and collected
+  // into a ResultSet. Fails as ForEachMatch.
+  Result<ResultSet> Select(std::string_view table, const Expression& where);
+  // As above, parsing `where` first (Expression::Parse with `options`); a malformed expression
+  // fails with its kInvalidArgument "LINE:COL: error: ...".
+  Result<ResultSet> Select(std::string_view table, std::string_view where,
+                           const ExpressionOptions& options = {});
+  // Every record of `table`, in key order. Fails as Scan.
+  Result<ResultSet> SelectAll(std::string_view table);
+
   // Checks the whole database: every file parses, every record holds its schema, no key is
   // stored twice or in the wrong partition, no temporary files are left. Appends one message per
   // problem ("FILE:LINE:COL: error: ...") and returns kInvalidData when there is any.
   Status Check(std::vector<std::string>* problems);
 
+  // A new, empty transaction on this database; see Transaction for its lifetime.
   Transaction Begin() { return Transaction(this); }
   DatabaseStats Stats() const;
+  // The directory given to Open; valid while the Database lives.
   const std::string& dir() const;
 
  private:

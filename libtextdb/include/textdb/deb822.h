@@ -18,6 +18,12 @@
 // Thread-safety: the types here are values without hidden shared mutable state; const methods may
 // be called from several threads at once, mutation needs external synchronisation. Copies of a
 // Stanza share the (immutable) input buffer by reference count.
+//
+// Lifetime: the string_views a Field, Comment or Document hands out stay valid as long as any
+// copy of the Stanza or Document that owns them lives (the input buffer is shared, not copied);
+// a pointer from Stanza::Find is valid until that stanza is next modified. Field names are
+// compared ignoring ASCII case everywhere (Find, Get, SetRaw, Remove) [F-024]; fields keep their
+// order.
 #ifndef TEXTDB_DEB822_H_
 #define TEXTDB_DEB822_H_
 

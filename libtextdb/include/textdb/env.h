@@ -6,6 +6,10 @@
 //
 // Thread-safety: every Env method may be called from several threads at once. A WritableFile or
 // FileLock is used by one thread at a time.
+//
+// Lifetime: results are values, or objects in a std::unique_ptr the caller owns; a WritableFile,
+// FileLock or LockFileHandle must be destroyed before the Env that made it. Env::Default() is
+// never destroyed.
 #ifndef TEXTDB_ENV_H_
 #define TEXTDB_ENV_H_
 

@@ -5,6 +5,8 @@
 // reproduces a canonical file byte for byte.
 //
 // Thread-safety: free functions without shared state; safe to call from several threads.
+// Lifetime: results are values owned by the caller (the stanzas read own their text); nothing
+// refers to the input after a call returns.
 #ifndef TEXTDB_INTERCHANGE_H_
 #define TEXTDB_INTERCHANGE_H_
 

@@ -6,7 +6,10 @@
 //   textdb::Result<textdb::MergeResult> merged = textdb::MergeRecords(base, ours, theirs, keys,
 //   {}); if (merged.ok() && merged->conflicts == 0) write(merged->text);
 //
-// Thread-safety: the functions are pure; call them from any thread.
+// Thread-safety: the functions are pure; call them from any thread. A RecordKeys may be used from
+// several threads at once (its functions hold no mutable state).
+// Lifetime: results are values owned by the caller; the RecordKeys of KeysOf holds its own copy
+// of the schema, so the Schema passed may be destroyed.
 #ifndef TEXTDB_MERGE_H_
 #define TEXTDB_MERGE_H_
 

@@ -15,6 +15,8 @@
 // Thread-safety: Expression is an immutable value (copies share one compiled form); Matches and
 // every other const method may be called from several threads at once. The free functions may
 // be called from any thread.
+// Lifetime: results are values owned by the caller; Expression::text() is valid as long as the
+// Expression or a copy of it lives. An Expression does not refer to the text it was parsed from.
 #ifndef TEXTDB_QUERY_H_
 #define TEXTDB_QUERY_H_
 

@@ -16,6 +16,8 @@
 //
 // Thread-safety: all types here are values; const methods and the free functions may be called
 // from several threads at once (a compiled pattern is immutable and shared by reference count).
+// Lifetime: results are values owned by the caller; a pointer from Schema::Find and the
+// references of its accessors are valid while that Schema lives and is not assigned to.
 #ifndef TEXTDB_SCHEMA_H_
 #define TEXTDB_SCHEMA_H_
 

@@ -5,6 +5,8 @@
 //
 // Thread-safety: Status and Result are plain values; distinct objects may be used from distinct
 // threads, one object needs external synchronisation.
+// Lifetime: references from message(), status() and value() are valid while the object lives
+// and is not assigned to (or, for value() &&, moved from).
 #ifndef TEXTDB_STATUS_H_
 #define TEXTDB_STATUS_H_
 
