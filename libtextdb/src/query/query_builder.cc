@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "schema/value_types.h"
 #include "textdb/field_codec.h"
 #include "textdb/query.h"
 #include "textdb/query_builder.h"
@@ -60,29 +61,7 @@ std::string QuotedCodecText(const T& value, Status* status) {
 
 }  // namespace
 
-std::string QuoteLiteral(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
+std::string QuoteLiteral(std::string_view text) { return internal::QuoteEscaped(text); }
 
 Value::Value(std::string_view text) : text_(QuoteLiteral(text)) {}
 Value::Value(const char* text) : text_(QuoteLiteral(text)) {}

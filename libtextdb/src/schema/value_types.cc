@@ -40,17 +40,9 @@ bool CompiledPattern::FullMatch(std::string_view text) const {
   return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), re_);
 }
 
-std::string QuoteForMessage(std::string_view value) {
-  std::size_t end = value.size();
-  bool shortened = false;
-  if (end > kMaxQuotedBytes) {
-    end = kMaxQuotedBytes;
-    // Back up to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
-    while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
-    shortened = true;
-  }
+std::string QuoteEscaped(std::string_view text) {
   std::string out = "'";
-  for (char c : value.substr(0, end)) {
+  for (char c : text) {
     switch (c) {
       case '\\':
         out += "\\\\";
@@ -68,7 +60,17 @@ std::string QuoteForMessage(std::string_view value) {
         out += c;
     }
   }
-  out += shortened ? "...'" : "'";
+  out += '\'';
+  return out;
+}
+
+std::string QuoteForMessage(std::string_view value) {
+  if (value.size() <= kMaxQuotedBytes) return QuoteEscaped(value);
+  std::size_t end = kMaxQuotedBytes;
+  // Back up to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+  while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
+  std::string out = QuoteEscaped(value.substr(0, end));
+  out.insert(out.size() - 1, "...");
   return out;
 }
 

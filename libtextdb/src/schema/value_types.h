@@ -33,8 +33,11 @@ class CompiledPattern {
   RE2 re_;
 };
 
-// `value` for messages: in single quotes, with \\, \', \n and \t escaped and shortened to
-// kMaxQuotedBytes bytes of input (at a UTF-8 boundary) followed by "...".
+// `text` in single quotes with \\, \', \n and \t escaped: a string literal of the query language
+// [Q-005] (so messages quote values the way a query would write them).
+std::string QuoteEscaped(std::string_view text);
+// `value` for messages: QuoteEscaped, shortened to kMaxQuotedBytes bytes of input (at a UTF-8
+// boundary) followed by "..." inside the quotes.
 std::string QuoteForMessage(std::string_view value);
 inline constexpr std::size_t kMaxQuotedBytes = 60;
 
