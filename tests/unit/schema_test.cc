@@ -193,6 +193,10 @@ TEST(SchemaParseTest, EveryRuleHasAnExactLocatedMessage) {
        "'_', starting with a letter or digit [S-011]"},
       {"S-011 key twice", "Table: t\nKey: A,\n a\n",
        "t.schema:3:2: error: key field 'a' is listed twice [S-011]"},
+      {"S-014 lone dot", "Table: t\nKey: A\nConstraint:.\n",
+       "t.schema:3:1: error: a constraint line that cannot be written back (value cannot be "
+       "written: line 2 is a lone '.', which reads back as an empty line [W-014]); expected one "
+       "expression per line [S-014]"},
       {"S-012 depth", "Table: t\nKey: A\nPartition-Depth: 5\n",
        "t.schema:3:18: error: invalid partition depth '5'; expected 0, 1, 2, 3 or 4 [S-012]"},
       {"S-013 unknown fields", "Table: t\nKey: A\nUnknown-Fields: yes\n",

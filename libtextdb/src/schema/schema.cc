@@ -264,6 +264,17 @@ class SchemaParser {
           schema_.constraints_.emplace_back(
               line.substr(begin, line.find_last_not_of(" \t") - begin + 1));
         }
+        // WriteSchema writes one constraint per continuation line [S-040]; a line it cannot
+        // write (a lone "." reads back as an empty line [F-031]) is no expression either.
+        std::vector<std::string> lines = {""};
+        lines.insert(lines.end(), schema_.constraints_.begin(), schema_.constraints_.end());
+        deb822::Stanza probe;
+        if (Status writable = probe.SetLines("Constraint", lines); !writable.ok()) {
+          return ErrorAtName(field,
+                             "a constraint line that cannot be written back (" +
+                                 writable.message() + "); expected one expression per line",
+                             "S-014");
+        }
       } else if (field.Is("Description")) {
         schema_.description_ = std::string(value);
       } else {
