@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -292,6 +294,10 @@ TEST_F(DatabaseTest, RacyFilesStopBeingRacyAfterTheWindow) {
     Result<std::string> ReadFile(const std::string& path) override {
       ++whole_reads;
       return FaultEnv::ReadFile(path);
+    }
+    Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+      ++whole_reads;
+      return FaultEnv::NewSequentialFile(path);
     }
     int whole_reads = 0;
   };
@@ -595,16 +601,18 @@ TEST_F(DatabaseTest, I014_ScanParallelEqualsAFilteredScan) {
             StatusCode::kNotFound);
 }
 
-// Counts the reads of whole files, per path.
+// Counts the reads of whole files (ReadFile, or NewSequentialFile to read one from start to
+// end), per path.
 class ReadCountingEnv : public testing::FaultEnv {
  public:
   using FaultEnv::FaultEnv;
   Result<std::string> ReadFile(const std::string& path) override {
-    {
-      std::lock_guard<std::mutex> guard(mu_);
-      ++reads_[path];
-    }
+    Count(path);
     return FaultEnv::ReadFile(path);
+  }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    Count(path);
+    return FaultEnv::NewSequentialFile(path);
   }
   // The reads of data files (*.deb822 but schema files) since the last call.
   std::map<std::string, int> TakeDataReads() {
@@ -620,6 +628,11 @@ class ReadCountingEnv : public testing::FaultEnv {
   }
 
  private:
+  void Count(const std::string& path) {
+    std::lock_guard<std::mutex> guard(mu_);
+    ++reads_[path];
+  }
+
   std::mutex mu_;
   std::map<std::string, int> reads_;
 };
@@ -691,6 +704,152 @@ TEST_F(DatabaseTest, I015_CountComesFromTheIndex) {
 
 // References compare by the referenced key's type: "01" names the integer key 1, so that
 // record cannot be deleted while it is referenced that way.
+// A data file far larger than the buffer it is read through [I-016]: it is indexed and
+// scanned chunk by chunk, and every record keeps its line; a stanza longer than the buffer, runs
+// of empty lines and comment paragraphs fall anywhere relative to the chunk boundaries.
+class LargePartitionTest : public DatabaseTest {
+ protected:
+  static constexpr int kRecords = 6000;
+  static constexpr int kGiant = 3000;  // the record whose Notes take 800 kB
+
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    path_ = dir_ + "/items/b/bo.deb822";
+    fs::create_directories(dir_ + "/items/b");
+    std::uint32_t line = 1;
+    const auto add = [&](const std::string& text) {
+      text_ += text;
+      line += static_cast<std::uint32_t>(std::count(text.begin(), text.end(), '\n'));
+    };
+    for (int i = 0; i < kRecords; ++i) {
+      const std::string key = fmt::format("bo{:05}", i);
+      if (i % 500 == 7) add("# a comment paragraph\n\n");
+      if (i % 300 == 11) add("\n\n");  // a run of empty lines
+      line_of_[key] = line;
+      std::string stanza = fmt::format("Item: {}\nCount: {}\nSerial: s{}\nNotes: {}\n", key, i, i,
+                                       std::string(static_cast<std::size_t>(150 + i % 97), 'n'));
+      if (i == kGiant) {
+        for (int k = 0; k < 20000; ++k) stanza += " " + std::string(39, 'g') + "\n";
+      }
+      add(stanza + "\n");
+    }
+    WriteAll(path_, text_);
+    ASSERT_GT(text_.size(), std::size_t{2} << 20);
+  }
+
+  // Moves the file's modification time out of the racy window, so that an index of it is
+  // current without a checksum.
+  void AgeFile() {
+    fs::last_write_time(path_, fs::file_time_type::clock::now() - std::chrono::seconds(10));
+  }
+
+  // Every record of the table through ScanParallel, checked against what was written.
+  void ExpectScanFindsEveryRecord() {
+    std::vector<std::string> keys;
+    const Status scanned = db_->ScanParallel(
+        "items", [](const deb822::Stanza&) { return true; },
+        [&](const Record& record) {
+          const std::string key(*record.Get("Item"));
+          EXPECT_EQ(record.line(), line_of_[key]) << key;
+          EXPECT_EQ(record.file(), "items/b/bo.deb822");
+          keys.push_back(key);
+          return true;
+        });
+    ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+    ASSERT_EQ(keys.size(), std::size_t{kRecords});
+    EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  }
+
+  std::string path_;
+  std::string text_;
+  std::map<std::string, std::uint32_t> line_of_;
+};
+
+TEST_F(LargePartitionTest, I016_IndexedAndScannedInChunksWithTheirLines) {
+  for (const unsigned threads : {1u, 2u}) {
+    Options options;
+    options.threads = threads;
+    Reopen(options);
+    EXPECT_EQ(*db_->Count("items"), std::uint64_t{kRecords});
+    for (const int i : {0, 1, kGiant - 1, kGiant, kGiant + 1, kRecords - 1}) {
+      const std::string key = fmt::format("bo{:05}", i);
+      Result<Record> record = db_->Get("items", {key});
+      ASSERT_TRUE(record.ok()) << key << ": " << record.status().ToString();
+      EXPECT_EQ(record->line(), line_of_[key]) << key;
+      EXPECT_EQ(*record->Get("Count"), std::to_string(i));
+      const auto notes = static_cast<std::size_t>(150 + i % 97 + (i == kGiant ? 20000 * 41 : 0));
+      EXPECT_EQ(record->Get("Notes")->size(), notes);
+    }
+    std::vector<std::string> by_serial;
+    ASSERT_TRUE(db_->Lookup("items", "Serial", "s4321",
+                            [&](const Record& record) {
+                              by_serial.emplace_back(*record.Get("Item"));
+                              return true;
+                            })
+                    .ok());
+    EXPECT_EQ(by_serial, std::vector<std::string>{"bo04321"});
+    ExpectScanFindsEveryRecord();  // the index is current (racy: checked by checksum)
+    AgeFile();
+    Reopen(options);
+    ExpectScanFindsEveryRecord();  // indexed and parsed from the same chunks
+    ExpectScanFindsEveryRecord();  // read again, checked against the index
+  }
+}
+
+// Problems found past the first chunk are reported at their exact line, as the whole-file
+// parse reports them.
+TEST_F(LargePartitionTest, I016_ProblemsInLaterChunksNameTheirLine) {
+  const auto line_count = static_cast<std::uint32_t>(std::count(text_.begin(), text_.end(), '\n'));
+  WriteAll(path_, text_ + "Item: bo99999\nCount 1\n");
+  Reopen();
+  EXPECT_EQ(db_->Get("items", {"bo00001"}).status().message(),
+            fmt::format("items/b/bo.deb822:{}:1: error: line is not a field: expected 'Name: "
+                        "value', a continuation line starting with a space or tab, a comment "
+                        "starting with '#', or an empty line [F-020]",
+                        line_count + 2));
+  WriteAll(path_, text_ + "Item: bo00001\nCount: 5\n");
+  Reopen();
+  EXPECT_THAT(db_->Get("items", {"bo00002"}).status().message(),
+              HasSubstr(fmt::format("items/b/bo.deb822:{}:1: error: key 'bo00001' is stored "
+                                    "twice, at lines {} and {}",
+                                    line_count + 1, line_of_["bo00001"], line_count + 1)));
+  EXPECT_EQ(db_->Count("items").status().code(), StatusCode::kInvalidData);
+}
+
+// A record the fast indexer cannot take (a comment inside its key's value) in the last chunk:
+// the file is indexed again whole, and a scan that had taken the earlier chunks starts over,
+// so no record is visited twice.
+TEST_F(LargePartitionTest, I016_TheSlowPathStartsTheScanOver) {
+  const std::string last = fmt::format("Item: bo{:05}\n", kRecords - 1);
+  const std::size_t at = text_.rfind(last);
+  ASSERT_NE(at, std::string::npos);
+  std::string edited = text_;
+  edited.replace(at, last.size(), last + "# a note\n more\n");
+  WriteAll(path_, edited);
+  AgeFile();
+  for (const bool indexed_first : {false, true}) {
+    Reopen();
+    if (indexed_first) {
+      ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
+    }
+    std::size_t seen = 0;
+    std::string last_key;
+    ASSERT_TRUE(db_->ScanParallel(
+                       "items", [](const deb822::Stanza&) { return true; },
+                       [&](const Record& record) {
+                         ++seen;
+                         last_key = *record.Get("Item");
+                         return true;
+                       })
+                    .ok());
+    EXPECT_EQ(seen, std::size_t{kRecords});
+    EXPECT_EQ(last_key, fmt::format("bo{:05}\n more", kRecords - 1));  // the raw value [F-030]
+    Result<Record> record = db_->Get("items", {fmt::format("bo{:05}", kRecords - 2)});
+    ASSERT_TRUE(record.ok());
+    EXPECT_EQ(record->line(), line_of_[fmt::format("bo{:05}", kRecords - 2)]);
+  }
+}
+
 TEST_F(DatabaseTest, ReferencesCompareByTheKeysType) {
   ASSERT_TRUE(db_->CreateTable(kNumbersSchema).ok());
   ASSERT_TRUE(db_->CreateTable("Table: uses\nKey: Id\n\nField: N\nReferences: numbers\n").ok());

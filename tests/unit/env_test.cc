@@ -76,6 +76,93 @@ TEST_P(EnvTest, LargeFileRoundTrip) {
   EXPECT_EQ(*env_->ReadFile(Path("big")), big);
 }
 
+// Reads `file` to its end in pieces of `piece` bytes.
+std::string ReadAll(SequentialFile* file, std::size_t piece) {
+  std::string out;
+  std::string scratch(piece, '\0');
+  while (true) {
+    Result<std::size_t> got = file->Read(scratch.data(), piece);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok() || *got == 0) return out;
+    out.append(scratch, 0, *got);
+    if (*got < piece) {  // fewer only at the end: the next read gives nothing
+      EXPECT_EQ(*file->Read(scratch.data(), piece), 0u);
+      return out;
+    }
+  }
+}
+
+TEST_P(EnvTest, SequentialFileReadsFromStartToEnd) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data += static_cast<char>('a' + i % 26);
+  Write("seq", data);
+  for (const std::size_t piece :
+       {std::size_t{1}, std::size_t{4096}, std::size_t{7919}, data.size(), data.size() + 1}) {
+    auto file = env_->NewSequentialFile(Path("seq"));
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    if (piece == 1) {  // byte by byte would be slow: the first bytes, one at a time
+      char c = 0;
+      for (int i = 0; i < 30; ++i) {
+        ASSERT_EQ(*(*file)->Read(&c, 1), 1u);
+        EXPECT_EQ(c, data[static_cast<std::size_t>(i)]);
+      }
+      continue;
+    }
+    EXPECT_EQ(ReadAll(file->get(), piece), data) << "piece " << piece;
+  }
+  Write("empty", "");
+  auto empty = env_->NewSequentialFile(Path("empty"));
+  ASSERT_TRUE(empty.ok());
+  char c = 0;
+  EXPECT_EQ(*(*empty)->Read(&c, 1), 0u);
+  EXPECT_EQ(env_->NewSequentialFile(Path("none")).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(env_->CreateDir(Path("dir")).ok());
+  EXPECT_FALSE(env_->NewSequentialFile(Path("dir")).ok());
+}
+
+// The default NewSequentialFile, over ReadFileRange, as an Env that does not override it gets.
+TEST_P(EnvTest, DefaultSequentialFileReadsThroughReadFileRange) {
+  class RangeOnly final : public Env {
+   public:
+    explicit RangeOnly(Env* base) : base_(base) {}
+    Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+    Result<std::string> ReadFileRange(const std::string& p, std::uint64_t o,
+                                      std::size_t n) override {
+      ++ranges;
+      return base_->ReadFileRange(p, o, n);
+    }
+    Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p, bool e) override {
+      return base_->NewWritableFile(p, e);
+    }
+    Status Rename(const std::string& f, const std::string& t) override {
+      return base_->Rename(f, t);
+    }
+    Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
+    Status CreateDir(const std::string& p) override { return base_->CreateDir(p); }
+    Status RemoveDir(const std::string& p) override { return base_->RemoveDir(p); }
+    Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+    Result<std::vector<std::string>> ListDir(const std::string& p) override {
+      return base_->ListDir(p);
+    }
+    Result<FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+    Result<std::unique_ptr<FileLock>> LockFile(const std::string& p, bool e, bool w) override {
+      return base_->LockFile(p, e, w);
+    }
+    int ranges = 0;
+
+   private:
+    Env* base_;
+  };
+  RangeOnly env(env_);
+  const std::string data(10000, 'z');
+  Write("seq", data);
+  auto file = env.NewSequentialFile(Path("seq"));
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(ReadAll(file->get(), 4096), data);
+  EXPECT_EQ(env.ranges, 1 + 4);  // the check at open, then 4096 + 4096 + 1808 + 0
+  EXPECT_EQ(env.NewSequentialFile(Path("none")).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(EnvTest, MissingFileIsNotFound) {
   EXPECT_EQ(env_->ReadFile(Path("nope")).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(env_->RemoveFile(Path("nope")).code(), StatusCode::kNotFound);
@@ -258,6 +345,29 @@ TEST_F(PosixLockTest, KilledHolderReleasesTheLock) {
   ::close(ready[1]);
 }
 
+// A file replaced (renamed over) while it is read: the reader goes on with the version it
+// opened, so its bytes never mix two versions.
+TEST_F(PosixLockTest, SequentialFileKeepsReadingTheVersionItOpened) {
+  Env* env = Env::Default();
+  const std::string path = dir_ + "/data";
+  const auto write = [&](const std::string& name, const std::string& text) {
+    auto file = env->NewWritableFile(name, false);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(text).ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  };
+  write(path, std::string(8192, 'o'));
+  auto file = env->NewSequentialFile(path);
+  ASSERT_TRUE(file.ok());
+  std::string first(4096, '\0');
+  ASSERT_EQ(*(*file)->Read(first.data(), first.size()), 4096u);
+  write(dir_ + "/data.new", std::string(8192, 'n'));
+  ASSERT_TRUE(env->Rename(dir_ + "/data.new", path).ok());
+  std::string rest(8192, '\0');
+  ASSERT_EQ(*(*file)->Read(rest.data(), rest.size()), 4096u);
+  EXPECT_EQ(first + rest.substr(0, 4096), std::string(8192, 'o'));
+}
+
 TEST_F(PosixLockTest, SymlinksAreNotFollowed) {
   const std::string target = dir_ + "/target";
   {
@@ -269,6 +379,7 @@ TEST_F(PosixLockTest, SymlinksAreNotFollowed) {
   const std::string link = dir_ + "/link";
   ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
   EXPECT_FALSE(Env::Default()->ReadFile(link).ok());
+  EXPECT_FALSE(Env::Default()->NewSequentialFile(link).ok());
   EXPECT_FALSE(Env::Default()->NewWritableFile(link, false).ok());
   EXPECT_EQ(Env::Default()->Stat(link)->type, FileInfo::Type::kSymlink);
   auto entries = Env::Default()->ListDirEntries(dir_);

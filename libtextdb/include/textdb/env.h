@@ -4,12 +4,12 @@
 //
 // Paths are plain strings, '/'-separated, as the POSIX Env passes them to the system.
 //
-// Thread-safety: every Env method may be called from several threads at once. A WritableFile or
-// FileLock is used by one thread at a time.
+// Thread-safety: every Env method may be called from several threads at once. A WritableFile,
+// SequentialFile or FileLock is used by one thread at a time.
 //
 // Lifetime: results are values, or objects in a std::unique_ptr the caller owns; a WritableFile,
-// FileLock or LockFileHandle must be destroyed before the Env that made it. Env::Default() is
-// never destroyed.
+// SequentialFile, FileLock or LockFileHandle must be destroyed before the Env that made it.
+// Env::Default() is never destroyed.
 #ifndef TEXTDB_ENV_H_
 #define TEXTDB_ENV_H_
 
@@ -53,6 +53,19 @@ class WritableFile {
   // Makes the appended data durable (fdatasync).
   virtual Status Sync() = 0;
   virtual Status Close() = 0;
+};
+
+// A file read once, from its start to its end (Env::NewSequentialFile).
+class SequentialFile {
+ public:
+  SequentialFile() = default;
+  SequentialFile(const SequentialFile&) = delete;
+  SequentialFile& operator=(const SequentialFile&) = delete;
+  virtual ~SequentialFile() = default;
+
+  // Reads the next bytes of the file into scratch[0, n) and returns how many it read: n, or
+  // fewer only at the end of the file (0 once there). REQUIRES: scratch[0, n) writable.
+  virtual Result<std::size_t> Read(char* scratch, std::size_t n) = 0;
 };
 
 // A held lock; released when destroyed.
@@ -99,6 +112,12 @@ class Env {
   // Errors as ReadFile.
   virtual Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
                                             std::size_t length) = 0;
+  // Opens the regular file `path` to be read from its start by SequentialFile::Read, which
+  // (unlike ReadFile) needs no buffer the size of the file. Errors as ReadFile. The default
+  // implementation reads through ReadFileRange, looking `path` up again at each Read, so an Env
+  // need not override it; PosixEnv reads one open file, whose bytes all come from one version
+  // of the file even when it is replaced meanwhile.
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path);
   // Creates `path` for writing. With `exclusive`, fails (kConflict) when it exists (O_EXCL);
   // otherwise truncates it. Never follows a symbolic link at `path`.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <set>
 #include <span>
@@ -492,48 +493,58 @@ Status Database::ScanParallel(std::string_view table,
   Result<std::shared_ptr<const Schema>> found = impl_->SchemaOf(table);
   if (!found.ok()) return found.status();
   const Schema& schema = **found;
-  // Each partition is read once, indexed when it must be, and parsed on the loading threads;
-  // what `filter` accepts is kept per partition with its encoded key, then everything is
-  // visited in key order here.
+  // Each partition is read once, in chunks, indexed when it must be, and parsed chunk by chunk
+  // on the loading threads; what `filter` accepts is kept per partition with its encoded key,
+  // then everything is visited in key order here.
   struct Accepted {
     std::string key;
     Record record;
   };
-  std::mutex accepted_mu;
-  std::vector<std::pair<std::size_t, std::vector<Accepted>>> accepted;  // by partition position
-  const Impl::PartitionConsumer consume = [&](std::size_t c, const PartitionIndex& part,
-                                              std::string content) -> Status {
-    deb822::ParseOptions parse_options;
-    parse_options.file_name = part.path;
-    Result<deb822::Document> doc = deb822::Parse(std::move(content), parse_options);
-    if (!doc.ok()) return doc.status();
-    if (doc->stanzas().size() != part.entries.size())
-      return ChangedWhileRead(impl_->Abs(part.path));
+  // What `filter` accepted in one partition, and how many stanzas it saw there.
+  struct Partial {
     std::vector<Accepted> hits;
+    std::size_t stanzas = 0;
+  };
+  std::mutex partials_mu;
+  std::map<std::size_t, Partial> partials;  // by partition position; one thread fills each
+  const Impl::PartitionConsumer consume = [&](std::size_t c, const std::string& path,
+                                              std::string_view chunk, std::uint32_t first_line,
+                                              bool first) -> Status {
+    Partial* partial = nullptr;
+    {
+      std::lock_guard<std::mutex> guard(partials_mu);
+      partial = &partials[c];
+    }
+    if (first) *partial = Partial();
+    deb822::ParseOptions parse_options;
+    parse_options.file_name = path;
+    Result<deb822::Document> doc = deb822::Parse(std::string(chunk), parse_options);
+    // These bytes passed the index's scanner when they were indexed (here or, with the same
+    // stamp, before): failing now, they changed meanwhile.
+    if (!doc.ok()) return ChangedWhileRead(impl_->Abs(path));
+    partial->stanzas += doc->stanzas().size();
     for (const deb822::Stanza& stanza : doc->stanzas()) {
       if (!filter(stanza)) continue;
       Result<std::string> key = KeyOf(schema, stanza);
-      if (!key.ok()) return ChangedWhileRead(impl_->Abs(part.path));
+      if (!key.ok()) return ChangedWhileRead(impl_->Abs(path));
       Accepted hit{std::move(key).value(), Record()};
       hit.record.stanza_ = std::make_shared<const deb822::Stanza>(stanza);
-      hit.record.file_ = part.path;
-      hit.record.line_ = stanza.line();
-      hits.push_back(std::move(hit));
-    }
-    if (!hits.empty()) {
-      std::lock_guard<std::mutex> guard(accepted_mu);
-      accepted.emplace_back(c, std::move(hits));
+      hit.record.file_ = path;
+      hit.record.line_ = first_line - 1 + stanza.line();
+      partial->hits.push_back(std::move(hit));
     }
     return Status::Ok();
   };
   Result<std::vector<std::shared_ptr<const PartitionIndex>>> parts =
       impl_->CurrentPartitions(table, schema, nullptr, &consume);
   if (!parts.ok()) return parts.status();
-  std::sort(accepted.begin(), accepted.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Accepted*> order;
-  for (auto& [position, hits] : accepted) {
-    for (Accepted& hit : hits) order.push_back(&hit);
+  for (std::size_t c = 0; c < parts->size(); ++c) {
+    auto it = partials.find(c);
+    const std::size_t seen = it == partials.end() ? 0 : it->second.stanzas;
+    if (seen != (*parts)[c]->entries.size()) return ChangedWhileRead(impl_->Abs((*parts)[c]->path));
+    if (it == partials.end()) continue;
+    for (Accepted& hit : it->second.hits) order.push_back(&hit);
   }
   std::stable_sort(order.begin(), order.end(), [&](const Accepted* a, const Accepted* b) {
     return CompareKeys(schema, a->key, b->key) < 0;
@@ -672,27 +683,35 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
     for (std::size_t c : stale) is_stale[c] = true;
     consumed.resize(chosen.size());
     ParallelFor(chosen.size(), options.threads, [&](std::size_t c) {
-      std::string content;
-      if (is_stale[c]) out[c] = LoadPartition(table, schema, paths[chosen[c]], &content);
+      const std::string& path = paths[chosen[c]];
+      const ChunkSink sink = [&](std::string_view chunk, std::uint32_t first_line, bool first) {
+        return (*consume)(c, path, chunk, first_line, first);
+      };
+      if (is_stale[c]) {
+        out[c] = LoadPartition(table, schema, path, &sink, &consumed[c]);
+        return;
+      }
       const PartitionIndex& part = *out[c];
       if (!part.problem.ok() || !part.exists) return;
-      // Not read here, or read by the slow path (which consumed the bytes).
-      if (!is_stale[c] || content.size() != part.bytes) {
-        Result<std::string> text = env->ReadFile(Abs(part.path));
-        if (!text.ok()) {
-          consumed[c] = text.status();
-          return;
-        }
-        // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
-        Result<FileInfo> stamp = env->Stat(Abs(part.path));
-        if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || text->size() != part.bytes ||
-            (part.racy && internal::Crc32c(*text) != part.crc)) {
-          consumed[c] = ChangedWhileRead(Abs(part.path));
-          return;
-        }
-        content = std::move(text).value();
+      std::uint64_t bytes = 0;
+      std::uint32_t crc = 0;
+      std::uint32_t line = 1;
+      const Status read = ReadInParagraphs(
+          Abs(path),
+          [&](std::string_view chunk, std::uint64_t base) {
+            consumed[c] = sink(chunk, line, base == 0);
+            line += static_cast<std::uint32_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+            return consumed[c].ok();
+          },
+          &bytes, part.racy ? &crc : nullptr);
+      if (!read.ok()) consumed[c] = read;
+      if (!consumed[c].ok()) return;
+      // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
+      Result<FileInfo> stamp = env->Stat(Abs(path));
+      if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || bytes != part.bytes ||
+          (part.racy && crc != part.crc)) {
+        consumed[c] = ChangedWhileRead(Abs(path));
       }
-      consumed[c] = (*consume)(c, part, std::move(content));
     });
   }
   {

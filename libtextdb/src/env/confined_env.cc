@@ -22,6 +22,10 @@ class ConfinedEnv final : public Env {
     TEXTDB_RETURN_IF_ERROR(Check(path, false));
     return base_->ReadFileRange(path, offset, length);
   }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    TEXTDB_RETURN_IF_ERROR(Check(path, false));
+    return base_->NewSequentialFile(path);
+  }
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         bool exclusive) override {
     TEXTDB_RETURN_IF_ERROR(Check(path, false));

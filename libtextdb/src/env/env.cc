@@ -1,5 +1,8 @@
-// What every Env shares: the default ListDirEntries and OpenLockFile (see include/textdb/env.h).
+// What every Env shares: the default ListDirEntries, NewSequentialFile and OpenLockFile (see
+// include/textdb/env.h).
 #include "textdb/env.h"
+
+#include <algorithm>
 
 namespace textdb {
 namespace {
@@ -23,7 +26,34 @@ class LockFileHandleOverLockFile final : public LockFileHandle {
   std::unique_ptr<FileLock> held_;
 };
 
+// A SequentialFile made of one Env::ReadFileRange call per Read.
+class SequentialFileOverReadFileRange final : public SequentialFile {
+ public:
+  SequentialFileOverReadFileRange(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+
+  Result<std::size_t> Read(char* scratch, std::size_t n) override {
+    Result<std::string> data = env_->ReadFileRange(path_, offset_, n);
+    if (!data.ok()) return data.status();
+    std::copy(data->begin(), data->end(), scratch);
+    offset_ += data->size();
+    return data->size();
+  }
+
+ private:
+  Env* env_;
+  std::string path_;
+  std::uint64_t offset_ = 0;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<SequentialFile>> Env::NewSequentialFile(const std::string& path) {
+  // Opening reports a missing or unreadable file, as ReadFile would.
+  Result<std::string> nothing = ReadFileRange(path, 0, 0);
+  if (!nothing.ok()) return nothing.status();
+  return std::unique_ptr<SequentialFile>(
+      std::make_unique<SequentialFileOverReadFileRange>(this, path));
+}
 
 Result<std::vector<DirEntry>> Env::ListDirEntries(const std::string& path) {
   Result<std::vector<std::string>> names = ListDir(path);

@@ -69,10 +69,13 @@ class MemEnv final : public Env {
 
   Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
                                     std::size_t length) override {
-    Result<std::string> data = ReadFile(path);
-    if (!data.ok()) return data.status();
-    if (offset >= data->size()) return std::string();
-    return data->substr(static_cast<std::size_t>(offset), length);
+    std::lock_guard<std::mutex> guard(mu_);
+    auto it = nodes_.find(path);
+    if (it == nodes_.end()) return Status::NotFound(fmt::format("{}: no such file", path));
+    if (it->second.is_dir) return Status::IOError(fmt::format("{}: not a regular file", path));
+    const std::string& data = it->second.data;
+    if (offset >= data.size()) return std::string();
+    return data.substr(static_cast<std::size_t>(offset), length);
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,

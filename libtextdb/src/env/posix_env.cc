@@ -96,6 +96,8 @@ class ScopedFd {
   }
   int get() const { return fd_; }
   void reset(int fd) { fd_ = fd; }
+  // Gives up ownership: the descriptor is no longer closed here.
+  void release() { fd_ = -1; }
 
  private:
   int fd_ = -1;
@@ -135,6 +137,28 @@ Status ReadAt(int fd, const std::string& path, std::uint64_t offset, bool to_end
   return Status::Ok();
 }
 
+// Reads one open file from its start.
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  Result<std::size_t> Read(char* scratch, std::size_t n) override {
+    std::size_t filled = 0;
+    while (filled < n) {
+      const ssize_t got = RetryOnEintr([&] { return ::read(fd_, scratch + filled, n - filled); });
+      if (got < 0) return ErrnoStatus("read", path_, errno);
+      if (got == 0) break;
+      filled += static_cast<std::size_t>(got);
+    }
+    return filled;
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
@@ -156,6 +180,15 @@ class PosixEnv final : public Env {
     std::string data(length, '\0');
     TEXTDB_RETURN_IF_ERROR(ReadAt(fd.get(), path, offset, /*to_end=*/false, &data));
     return data;
+  }
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    ScopedFd fd;
+    std::uint64_t size = 0;
+    TEXTDB_RETURN_IF_ERROR(OpenRegular(path, &fd, &size));
+    auto file = std::make_unique<PosixSequentialFile>(path, fd.get());
+    fd.release();
+    return std::unique_ptr<SequentialFile>(std::move(file));
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,

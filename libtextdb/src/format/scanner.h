@@ -150,6 +150,10 @@ class Scanner {
     return true;
   }
 
+  // The number of the line after the last one scanned: where a scan of the text that follows
+  // `end` starts counting. REQUIRES: Scan returned true.
+  std::uint32_t next_line() const { return line_; }
+
  private:
   struct NameEntry {
     std::uint32_t hash;
