@@ -675,14 +675,22 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
   }
   std::vector<Status> consumed;
   if (consume == nullptr) {
-    ParallelFor(stale.size(), options.threads, [&](std::size_t s) {
+    std::vector<std::uint64_t> sizes;
+    for (std::size_t c : stale) sizes.push_back(stamps[chosen[c]].size);
+    const std::vector<std::size_t> order = LargestFirst(sizes);
+    ParallelFor(stale.size(), options.threads, [&](std::size_t k) {
+      const std::size_t s = order[k];
       out[stale[s]] = LoadPartition(table, schema, paths[chosen[stale[s]]]);
     });
   } else {
     std::vector<bool> is_stale(chosen.size(), false);
     for (std::size_t c : stale) is_stale[c] = true;
     consumed.resize(chosen.size());
-    ParallelFor(chosen.size(), options.threads, [&](std::size_t c) {
+    std::vector<std::uint64_t> sizes;
+    for (std::size_t c = 0; c < chosen.size(); ++c) sizes.push_back(stamps[chosen[c]].size);
+    const std::vector<std::size_t> order = LargestFirst(sizes);
+    ParallelFor(chosen.size(), options.threads, [&](std::size_t k) {
+      const std::size_t c = order[k];
       const std::string& path = paths[chosen[c]];
       const ChunkSink sink = [&](std::string_view chunk, std::uint32_t first_line, bool first) {
         return (*consume)(c, path, chunk, first_line, first);
