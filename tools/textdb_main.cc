@@ -62,11 +62,13 @@ ExitCode Main(int argc, char** argv) {
 }  // namespace textdb::cli
 
 int main(int argc, char** argv) {
-  // A scan reads every data file into a fresh buffer. By default glibc maps each large buffer
-  // anew and unmaps it when freed, so every file's pages fault in again (zero fill, then the
-  // copy from the page cache); kept in the heap, buffers are reused. `select --count` over the
-  // Packages database: 532 -> 404 ms (tests/bench/RESULTS.md). A process-wide choice, so the
-  // command makes it, never the library.
+  // Reading a table allocates large buffers again and again: a scan parses each chunk of up to
+  // 256 KiB of a data file ([I-016]) into a Document, and the index of a large file grows to
+  // megabytes. By default glibc maps each large buffer anew and unmaps it when freed, so its
+  // pages fault in (zero filled) every time; kept in the heap, buffers are reused. On the
+  // Packages database (tests/bench/RESULTS.md, session 6): `select --count` 81 -> 75 ms, a
+  // regular-expression `select --where` 134 -> 117 ms. A process-wide choice, so the command
+  // makes it, never the library.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   try {
