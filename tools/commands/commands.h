@@ -20,6 +20,7 @@
 #define TEXTDB_TOOLS_COMMANDS_COMMANDS_H_
 
 #include <functional>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -94,11 +95,39 @@ Command SetupDiff(CLI::App& root);
 Command SetupDiffDriver(CLI::App& root);
 
 // Every subcommand, in the order `textdb --help` lists them.
-inline constexpr CommandSetup kCommands[] = {
-    SetupInit,    SetupCreate,   SetupTables, SetupSchema,      SetupImport,      SetupGet,
-    SetupSelect,  SetupSql,      SetupPut,    SetupSet,         SetupEdit,        SetupDelete,
-    SetupLocate,  SetupExport,   SetupCheck,  SetupFmt,         SetupRepartition, SetupStats,
-    SetupConvert, SetupGitSetup, SetupDiff,   SetupMergeDriver, SetupDiffDriver,
+// A subcommand's name, as its Setup* gives it to CLI11, and its Setup*.
+struct CommandEntry {
+  std::string_view name;
+  CommandSetup setup;
+};
+
+// Every subcommand, in the order `textdb --help` lists them.
+// INVARIANT: each name is the one its setup registers (textdb_main.cc checks it whenever it
+// sets them all up, which the man page's generation at build time does).
+inline constexpr CommandEntry kCommands[] = {
+    {"init", SetupInit},
+    {"create", SetupCreate},
+    {"tables", SetupTables},
+    {"schema", SetupSchema},
+    {"import", SetupImport},
+    {"get", SetupGet},
+    {"select", SetupSelect},
+    {"sql", SetupSql},
+    {"put", SetupPut},
+    {"set", SetupSet},
+    {"edit", SetupEdit},
+    {"delete", SetupDelete},
+    {"locate", SetupLocate},
+    {"export", SetupExport},
+    {"check", SetupCheck},
+    {"fmt", SetupFmt},
+    {"repartition", SetupRepartition},
+    {"stats", SetupStats},
+    {"convert", SetupConvert},
+    {"git-setup", SetupGitSetup},
+    {"diff", SetupDiff},
+    {"merge-driver", SetupMergeDriver},
+    {"diff-driver", SetupDiffDriver},
 };
 
 }  // namespace textdb::cli
