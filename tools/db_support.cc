@@ -160,7 +160,8 @@ Result<std::string> FindDatabase(const std::string& flag) {
       kDatabaseEnvVar));
 }
 
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& flag, bool preload) {
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& flag, bool preload,
+                                               Access access) {
   Result<std::string> dir = FindDatabase(flag);
   if (!dir.ok()) return dir.status();
   if (!IsDatabaseDir(*dir)) {
@@ -170,6 +171,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& flag, bool pre
   }
   Options options;
   options.preload = preload;
+  options.sweep_temp_files = access == Access::kWrite;
   Result<std::unique_ptr<Database>> db = Database::Open(*dir, options);
   if (db.ok() || *dir == ".") return db;
   // A table's invalid schema file is named relative to the database directory
@@ -200,8 +202,9 @@ Result<Schema> TableSchema(const Database& db, const std::string& table) {
                                  : fmt::format("; its tables: {}", Join(tables, ", "))));
 }
 
-Result<OpenedTable> OpenTable(const std::string& db_flag, const std::string& table, bool preload) {
-  Result<std::unique_ptr<Database>> db = OpenDatabase(db_flag, preload);
+Result<OpenedTable> OpenTable(const std::string& db_flag, const std::string& table, bool preload,
+                              Access access) {
+  Result<std::unique_ptr<Database>> db = OpenDatabase(db_flag, preload, access);
   if (!db.ok()) return db.status();
   Result<Schema> schema = TableSchema(**db, table);
   if (!schema.ok()) return schema.status();

@@ -50,11 +50,18 @@ bool IsDatabaseDir(const std::string& dir);
 // when there is none.
 Result<std::string> FindDatabase(const std::string& flag);
 
+// What a command does with the database it opens.
+enum class Access {
+  kRead,   // reads only: the open skips the sweep of temporary files (Options::sweep_temp_files)
+  kWrite,  // may commit
+};
+
 // Opens the database FindDatabase(flag) names (Options::preload as given; a single lookup is
 // fastest without it, since only the partition holding the key is read). Fails with
 // kInvalidArgument when the directory is not a database, else as Database::Open (a file named in
 // the message is named from the current directory).
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& flag, bool preload);
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& flag, bool preload,
+                                               Access access);
 
 // `relative` (a path relative to the database directory, as Record::file() gives) as a path
 // that works from the current directory.
@@ -70,8 +77,9 @@ struct OpenedTable {
   Schema schema;
 };
 
-// OpenDatabase(db_flag, preload), then TableSchema(table).
-Result<OpenedTable> OpenTable(const std::string& db_flag, const std::string& table, bool preload);
+// OpenDatabase(db_flag, preload, access), then TableSchema(table).
+Result<OpenedTable> OpenTable(const std::string& db_flag, const std::string& table, bool preload,
+                              Access access);
 
 // OK when `values` holds exactly one value per key field of `schema`; otherwise kInvalidArgument
 // naming the key fields.

@@ -986,6 +986,36 @@ TEST_F(DatabaseTest, R001_OpenRecoversAJournalLeftBehind) {
   EXPECT_FALSE(fs::exists(dir_ + "/items/b/.bo.deb822.textdb-tmp-1"));
 }
 
+// open sweeps the temporary files of commits that never reached their commit point,
+// unless the handle skips the sweep (Options::sweep_temp_files); a journal left behind is
+// recovered either way, and reads and commits through such a handle are unaffected.
+TEST_F(DatabaseTest, R002_OpenSweepsStrayTemporaryFilesUnlessTold) {
+  ASSERT_TRUE(PutItem("bolt", "1").ok());
+  const std::string stray = dir_ + "/items/b/.bo.deb822.textdb-tmp-feed-1";
+  WriteAll(stray, "Item: bolt\nCount: 7\nLocation: shelf\n");
+  Options options;
+  options.sweep_temp_files = false;
+  Reopen(options);
+  EXPECT_TRUE(fs::exists(stray));
+  EXPECT_EQ(CountOf("bolt"), "1");
+  ASSERT_TRUE(PutItem("bolt", "2").ok());
+  EXPECT_EQ(CountOf("bolt"), "2");
+  EXPECT_TRUE(fs::exists(stray));
+  // A journal left behind is still rolled forward.
+  const std::string nut = "Item: nut\nCount: 3\nLocation: shelf\n";
+  fs::create_directories(dir_ + "/items/n");
+  WriteAll(dir_ + "/items/n/.nu.deb822.textdb-tmp-1", nut);
+  WriteAll(dir_ + "/.textdb/journal", internal::EncodeJournal({{"items/n/nu.deb822", nut}},
+                                                              {"items/n/.nu.deb822.textdb-tmp-1"}));
+  Reopen(options);
+  EXPECT_EQ(CountOf("nut"), "3");
+  EXPECT_FALSE(fs::exists(dir_ + "/.textdb/journal"));
+  EXPECT_TRUE(fs::exists(stray));
+  Reopen();  // the default sweeps
+  EXPECT_FALSE(fs::exists(stray));
+  EXPECT_EQ(CountOf("bolt"), "2");
+}
+
 TEST_F(DatabaseTest, R003_CorruptJournalStopsOpen) {
   WriteAll(dir_ + "/.textdb/journal", "Journal: textdb 1\n\n# end crc32c=00000000\n");
   db_.reset();

@@ -27,7 +27,8 @@ bool InTable(const std::string& problem, const std::string& table) {
 
 ExitCode RunCheck(const CheckOptions& options) {
   // PERF: no preload: Check reads and indexes every data file itself.
-  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/false);
+  Result<std::unique_ptr<Database>> db =
+      OpenDatabase(options.db, /*preload=*/false, Access::kWrite);
   if (!db.ok()) return ReportDbError(db.status());
   const std::vector<std::string> tables = (*db)->Tables();
   if (!options.table.empty()) {

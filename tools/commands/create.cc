@@ -183,7 +183,8 @@ void Resolve(const CLI::App& command, CreateOptions* options) {
 }
 
 ExitCode RunCreate(const CreateOptions& options) {
-  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/false);
+  Result<std::unique_ptr<Database>> db =
+      OpenDatabase(options.db, /*preload=*/false, Access::kWrite);
   if (!db.ok()) return ReportDbError(db.status());
   std::string text = options.schema_text;
   if (!options.schema_file.empty()) {

@@ -24,7 +24,8 @@ struct DeleteOptions {
 };
 
 ExitCode RunDelete(const DeleteOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   if (options.has_where) {
     Result<Expression> where = ParseWhere(options.where, options.case_insensitive, opened->schema);

@@ -472,7 +472,8 @@ ExitCode Editing::Run() {
 }
 
 ExitCode RunEdit(const EditOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   return Editing(options, &*opened).Run();
 }

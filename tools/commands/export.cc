@@ -22,7 +22,8 @@ struct ExportOptions {
 };
 
 ExitCode RunExport(const ExportOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kRead);
   if (!opened.ok()) return ReportDbError(opened.status());
   const Format format = interchange::ParseFormatName(options.format_name).value();
   std::string out;

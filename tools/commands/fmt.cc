@@ -20,7 +20,8 @@ struct FmtOptions {
 };
 
 ExitCode RunFmt(const FmtOptions& options) {
-  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/false);
+  Result<std::unique_ptr<Database>> db =
+      OpenDatabase(options.db, /*preload=*/false, Access::kWrite);
   if (!db.ok()) return ReportDbError(db.status());
   std::vector<std::string> tables = options.tables;
   if (tables.empty()) tables = (*db)->Tables();

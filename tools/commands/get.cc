@@ -20,7 +20,8 @@ struct GetOptions {
 };
 
 ExitCode RunGet(const GetOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kRead);
   if (!opened.ok()) return ReportDbError(opened.status());
   if (Status count = CheckKeyCount(opened->schema, options.key); !count.ok()) {
     return ReportDbError(count);

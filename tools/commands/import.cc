@@ -35,7 +35,8 @@ OnDuplicate ParseOnDuplicate(const std::string& name) {
 }
 
 ExitCode RunImport(const ImportOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   RecordFormat format;
   format.format = interchange::ParseFormatName(options.format_name).value();

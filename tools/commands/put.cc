@@ -23,7 +23,8 @@ struct PutOptions {
 };
 
 ExitCode RunPut(const PutOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   RecordFormat format;
   format.format = interchange::ParseFormatName(options.format_name).value();

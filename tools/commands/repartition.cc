@@ -19,7 +19,8 @@ struct RepartitionOptions {
 };
 
 ExitCode RunRepartition(const RepartitionOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   const int before = opened->schema.partition_depth();
   const int depth = options.depth < 0 ? before : options.depth;

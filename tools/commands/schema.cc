@@ -17,7 +17,8 @@ struct SchemaOptions {
 };
 
 ExitCode RunSchema(const SchemaOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kRead);
   if (!opened.ok()) return ReportDbError(opened.status());
   const Status written = WriteOutput("", WriteSchema(opened->schema));
   return written.ok() ? kExitOk : ReportError(written);

@@ -89,7 +89,8 @@ void AddAggregates(OutputColumn::Kind kind, const std::vector<std::string>& fiel
 }
 
 ExitCode RunSelect(const SelectOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kRead);
   if (!opened.ok()) return ReportDbError(opened.status());
   Query query;
   if (options.has_where) {

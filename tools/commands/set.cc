@@ -62,7 +62,8 @@ Status AddChange(std::string name, std::optional<std::string> value, FieldChange
 }
 
 ExitCode RunSet(const SetOptions& options) {
-  Result<OpenedTable> opened = OpenTable(options.db, options.table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, options.table, /*preload=*/false, Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   const std::size_t key_size = opened->schema.key().size();
   const std::size_t given = std::min(options.args.size(), key_size);

@@ -197,7 +197,9 @@ ExitCode RunSql(const SqlOptions& options) {
     return UsageError(
         fmt::format("{} applies to SELECT only", options.explain ? "--explain" : "--format"));
   }
-  Result<OpenedTable> opened = OpenTable(options.db, statement->table, /*preload=*/false);
+  Result<OpenedTable> opened =
+      OpenTable(options.db, statement->table, /*preload=*/false,
+                statement->kind == SqlKind::kSelect ? Access::kRead : Access::kWrite);
   if (!opened.ok()) return ReportDbError(opened.status());
   if (statement->where) {
     if (Status valid = statement->where->Validate(opened->schema); !valid.ok()) {

@@ -17,7 +17,7 @@ struct StatsOptions {
 };
 
 ExitCode RunStats(const StatsOptions& options) {
-  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/true);
+  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/true, Access::kRead);
   if (!db.ok()) return ReportDbError(db.status());
   const DatabaseStats stats = (*db)->Stats();
   const std::string out = fmt::format(

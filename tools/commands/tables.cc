@@ -14,7 +14,7 @@ struct TablesOptions {
 };
 
 ExitCode RunTables(const TablesOptions& options) {
-  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/false);
+  Result<std::unique_ptr<Database>> db = OpenDatabase(options.db, /*preload=*/false, Access::kRead);
   if (!db.ok()) return ReportDbError(db.status());
   std::string out;
   for (const std::string& table : (*db)->Tables()) out += table + "\n";

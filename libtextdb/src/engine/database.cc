@@ -333,7 +333,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
     // finish or discard an interrupted commit before anything is read.
     Result<std::unique_ptr<FileLock>> lock = impl->Lock(/*exclusive=*/true);
     if (!lock.ok()) return lock.status();
-    TEXTDB_RETURN_IF_ERROR(internal::Recover(env, dir, /*sweep_temp_files=*/true));
+    TEXTDB_RETURN_IF_ERROR(internal::Recover(env, dir, options.sweep_temp_files));
   }
   Result<std::vector<DirEntry>> entries = env->ListDirEntries(dir);
   if (!entries.ok()) return entries.status();
