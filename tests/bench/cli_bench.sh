@@ -11,12 +11,14 @@
 # Usage: tests/bench/cli_bench.sh PATH/TO/textdb
 #   TEXTDB_PACKAGES  the decompressed Packages file (default /tmp/data/Packages)
 #   RUNS             hyperfine runs per command (default 20)
+#   DEPTH            the table's Partition-Depth (default 2, textdb create's default)
 # Needs: hyperfine, grep-dctrl, sqlite3, jq, python3.
 set -eu
 
 textdb=$(realpath "$1")
 packages=${TEXTDB_PACKAGES:-/tmp/data/Packages}
 runs=${RUNS:-20}
+depth=${DEPTH:-2}
 [ -r "$packages" ] || { echo "cli_bench.sh: cannot read $packages" >&2; exit 1; }
 for tool in hyperfine grep-dctrl sqlite3 jq python3; do
   command -v "$tool" >/dev/null || { echo "cli_bench.sh: $tool not found" >&2; exit 1; }
@@ -26,13 +28,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "textdb:  $("$textdb" --version)"
+echo "textdb:  $("$textdb" --version), Partition-Depth $depth"
 
 # The textdb database and the SQLite peer (same records; index on package).
 db="$tmp/db"
 "$textdb" init "$db" >/dev/null
 "$textdb" create packages --db "$db" --key Package,Version --type Version=debversion \
-  --type Installed-Size=integer >/dev/null
+  --type Installed-Size=integer --partition-depth "$depth" >/dev/null
 start=$(date +%s.%N)
 "$textdb" import packages "$packages" --db "$db" >/dev/null
 echo "import:  $(echo "$(date +%s.%N) - $start" | bc) s for $(grep -c '^Package:' "$packages") stanzas"
