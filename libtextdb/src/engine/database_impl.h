@@ -516,16 +516,10 @@ struct Database::Impl {
       }
       part->bytes = content->size();
       if (part->racy) part->crc = internal::Crc32c(*content);
-      if (sink != nullptr) {
-        // Kept for the sink: IndexSlow consumes its copy.
-        const std::string whole = *content;
-        IndexSlow(table, schema, indexed, path, std::move(content).value(), part.get(), &values);
-        if (!part->problem.ok()) return part;
-        *sink_status = (*sink)(whole, 1, /*first=*/true);
-      } else {
-        IndexSlow(table, schema, indexed, path, std::move(content).value(), part.get(), &values);
-        if (!part->problem.ok()) return part;
-      }
+      // Before IndexSlow consumes the bytes; if it finds a problem, what the sink took is moot.
+      if (sink != nullptr) *sink_status = (*sink)(*content, 1, /*first=*/true);
+      IndexSlow(table, schema, indexed, path, std::move(content).value(), part.get(), &values);
+      if (!part->problem.ok()) return part;
     }
     if (values.too_large) {
       part->problem = Status::InvalidData(fmt::format(
