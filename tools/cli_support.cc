@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -15,11 +16,6 @@
 
 namespace textdb::cli {
 namespace {
-
-// ANSI SGR sequences for ColourEnabled output.
-constexpr std::string_view kBoldRed = "\x1b[1;31m";
-constexpr std::string_view kBoldMagenta = "\x1b[1;35m";
-constexpr std::string_view kReset = "\x1b[0m";
 
 // "NAME: error: <strerror(error)>" as a kIOError status.
 Status IOErrorStatus(std::string_view name, int error) {
@@ -171,6 +167,11 @@ void PrintWarning(std::string_view file, std::string_view message) {
   fmt::print(stderr, "textdb: {}: warning: {}\n", file, message);
 }
 
+ExitCode UsageError(std::string_view message) {
+  PrintError(fmt::format("error: {}", message));
+  return kExitUsage;
+}
+
 ExitCode ReportError(const Status& status) {
   PrintError(status.message());
   return ExitCodeFor(status);
@@ -231,6 +232,22 @@ Status WriteFileAtomically(const std::string& path, std::string_view data) {
     return IOErrorStatus(path, sync_error);
   }
   return Status::Ok();
+}
+
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
 }
 
 }  // namespace textdb::cli

@@ -16,6 +16,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "textdb/status.h"
 
@@ -40,6 +41,12 @@ inline constexpr std::string_view kExitCodeHelp =
 // The exit code for a failed Status (kExitOk for an OK one).
 ExitCode ExitCodeFor(const Status& status);
 
+// ANSI SGR sequences, for output where ColourEnabled.
+inline constexpr std::string_view kBold = "\x1b[1m";
+inline constexpr std::string_view kBoldRed = "\x1b[1;31m";
+inline constexpr std::string_view kBoldMagenta = "\x1b[1;35m";
+inline constexpr std::string_view kReset = "\x1b[0m";
+
 // True when output to file descriptor `fd` may be coloured: it is a terminal and the
 // environment variable NO_COLOR is unset or empty (https://no-color.org).
 bool ColourEnabled(int fd);
@@ -50,6 +57,10 @@ bool ColourEnabled(int fd);
 void PrintError(std::string_view message);
 // Prints "textdb: FILE: warning: MESSAGE" on stderr ("warning:" in bold magenta on a terminal).
 void PrintWarning(std::string_view file, std::string_view message);
+// Prints "textdb: error: MESSAGE" on stderr and returns kExitUsage: for a usage error that a
+// subcommand finds after the command line has been parsed.
+ExitCode UsageError(std::string_view message);
+
 // Prints status.message() with PrintError and returns ExitCodeFor(status).
 // REQUIRES: !status.ok()
 ExitCode ReportError(const Status& status);
@@ -81,6 +92,12 @@ Status WriteOutput(const std::string& path, std::string_view data);
 // Fails with kIOError and the message "PATH: error: <strerror>"; only when the final directory
 // fsync fails is the new content already in place (but perhaps not yet durable).
 Status WriteFileAtomically(const std::string& path, std::string_view data);
+
+// True when `a` and `b` are equal but for the case of ASCII letters (field and column names).
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
+// `parts` with `separator` between each two.
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
 }  // namespace textdb::cli
 

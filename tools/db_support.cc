@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -32,15 +33,6 @@ std::optional<std::string> CurrentDirectory() {
   return buffer;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 // `relative` below directory `dir`.
 std::string JoinPath(std::string_view dir, std::string_view relative) {
   return fmt::format("{}{}{}", dir, dir.ends_with('/') ? "" : "/", relative);
@@ -60,15 +52,6 @@ std::vector<std::string> KeyValues(const Schema& schema, const deb822::Stanza& s
     values.emplace_back(stanza.Get(schema.fields()[index].name).value_or(""));
   }
   return values;
-}
-
-// True when the engine will fill a field the record lacks [S-027]: such a record is checked by
-// the engine at commit, once the value exists.
-bool LacksAutoField(const Schema& schema, const deb822::Stanza& stanza) {
-  for (const FieldSpec& field : schema.fields()) {
-    if (field.auto_fill != AutoFill::kNone && stanza.Find(field.name) == nullptr) return true;
-  }
-  return false;
 }
 
 // The line to report a schema problem of `stanza` at: the first field that breaks its
@@ -222,6 +205,12 @@ Status CheckKeyCount(const Schema& schema, const std::vector<std::string>& value
 }
 
 std::string KeyText(const std::vector<std::string>& values) { return Join(values, " "); }
+
+bool LacksAutoField(const Schema& schema, const deb822::Stanza& record) {
+  return std::any_of(schema.fields().begin(), schema.fields().end(), [&](const FieldSpec& field) {
+    return field.auto_fill != AutoFill::kNone && record.Find(field.name) == nullptr;
+  });
+}
 
 ExitCode ReportDbError(const Status& status) {
   const std::string& message = status.message();

@@ -88,6 +88,10 @@ Status CheckKeyCount(const Schema& schema, const std::vector<std::string>& value
 // Key values as messages show them: space-separated, as the engine does.
 std::string KeyText(const std::vector<std::string>& values);
 
+// True when the engine will fill a field that `record` lacks (Auto [S-027]): such a record is
+// checked against the schema by the engine at commit, once the value exists.
+bool LacksAutoField(const Schema& schema, const deb822::Stanza& record);
+
 // Prints a library error: its message as is when it carries "error:" after its location,
 // else "error: MESSAGE". Returns ExitCodeFor(status). REQUIRES: !status.ok()
 ExitCode ReportDbError(const Status& status);

@@ -24,9 +24,6 @@ extern char** environ;
 namespace textdb::cli {
 namespace {
 
-// The file of a table that holds its schema [B-004].
-constexpr std::string_view kSchemaFileName = "schema.deb822";
-
 Status SpawnError(const std::string& program, int error) {
   return Status::IOError(fmt::format("{}: error: {}", program, std::strerror(error)));
 }

@@ -17,6 +17,9 @@
 
 namespace textdb::cli {
 
+// The file of a table that holds its schema [B-004].
+inline constexpr std::string_view kSchemaFileName = "schema.deb822";
+
 struct ProcessResult {
   int exit_code = 0;  // the exit status; 128 + N when killed by signal N
   std::string out;    // all of its standard output

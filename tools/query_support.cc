@@ -30,8 +30,6 @@ constexpr std::size_t kMinColumnWidth = 4;
 // The width the table format is fitted to when a terminal does not say.
 constexpr std::size_t kDefaultTerminalWidth = 80;
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026
-constexpr std::string_view kBold = "\x1b[1m";
-constexpr std::string_view kReset = "\x1b[0m";
 
 constexpr OutputFormat kOutputFormats[] = {OutputFormat::kDeb822, OutputFormat::kJson,
                                            OutputFormat::kNdjson, OutputFormat::kCsv,
@@ -53,25 +51,9 @@ std::string_view OutputFormatName(OutputFormat format) {
   return "deb822";
 }
 
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return lower(x) == lower(y);
-  });
-}
-
 bool StartsWithIgnoreAsciiCase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
          EqualsIgnoreAsciiCase(text.substr(0, prefix.size()), prefix);
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
 }
 
 bool IsNumericType(FieldType type) {
@@ -1151,12 +1133,6 @@ std::vector<std::string> RecordKey(const Schema& schema, const deb822::Stanza& r
     key.emplace_back(record.Get(schema.fields()[index].name).value_or(""));
   }
   return key;
-}
-
-bool LacksAutoField(const Schema& schema, const deb822::Stanza& record) {
-  return std::any_of(schema.fields().begin(), schema.fields().end(), [&](const FieldSpec& field) {
-    return field.auto_fill != AutoFill::kNone && record.Find(field.name) == nullptr;
-  });
 }
 
 Status CheckRecordToWrite(const Schema& schema, const std::vector<Expression>& constraints,

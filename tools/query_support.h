@@ -62,11 +62,8 @@ Status ForEachMatch(Database* db, const Schema& schema, const Expression* where,
 // The raw values of the key fields of `record`, in key order (what Database::Get takes).
 std::vector<std::string> RecordKey(const Schema& schema, const deb822::Stanza& record);
 
-// True when the engine will fill a field that `record` lacks (Auto [S-027]): such a record is
-// checked against the schema by the engine at commit, once the value exists.
-bool LacksAutoField(const Schema& schema, const deb822::Stanza& record);
-
-// Checks a record about to be written: the schema [S-130, S-131] (unless LacksAutoField), then
+// Checks a record about to be written: the schema [S-130, S-131] (unless LacksAutoField of
+// db_support.h), then
 // the record constraints [Q-060] (the engine checks both again at commit; checking here first
 // lets `edit` and `sql` report the problem before anything is tried). kInvalidData naming the
 // record and the field or constraint.

@@ -20,8 +20,8 @@
 namespace textdb::cli {
 namespace {
 
-// Prints a usage error and where to find help; returns kExitUsage.
-ExitCode UsageError(std::string_view message, std::string_view subcommand) {
+// Prints a usage error and which --help to read; returns kExitUsage.
+ExitCode UsageErrorWithHelpHint(std::string_view message, std::string_view subcommand) {
   PrintError(fmt::format("error: {}", message));
   PrintError(
       fmt::format("run 'textdb{}{} --help' for usage", subcommand.empty() ? "" : " ", subcommand));
@@ -68,14 +68,14 @@ ExitCode Main(int argc, char** argv) {
     const std::vector<std::string> extras = app.remaining();
     if (named.empty() && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && !extras.empty() &&
         !extras.front().starts_with("-")) {
-      return UsageError(fmt::format("unknown subcommand '{}'", extras.front()), "");
+      return UsageErrorWithHelpHint(fmt::format("unknown subcommand '{}'", extras.front()), "");
     }
-    return UsageError(e.what(), named.empty() ? "" : named.front()->get_name());
+    return UsageErrorWithHelpHint(e.what(), named.empty() ? "" : named.front()->get_name());
   }
   for (const Command& command : commands) {
     if (app.got_subcommand(command.app)) return command.main();
   }
-  return UsageError("a subcommand is required", "");
+  return UsageErrorWithHelpHint("a subcommand is required", "");
 }
 
 }  // namespace

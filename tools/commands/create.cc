@@ -6,7 +6,6 @@
 // line numbers of a file the user never saw. A --schema file is checked as written, with its
 // own name, lines and columns in the messages (exit 3).
 #include <algorithm>
-#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,13 +53,6 @@ struct FieldAttributes {
   bool unique = false;
   bool indexed = false;
 };
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 std::string Trim(std::string_view text) {
   const std::size_t begin = text.find_first_not_of(" \t");

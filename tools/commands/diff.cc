@@ -29,8 +29,6 @@
 namespace textdb::cli {
 namespace {
 
-constexpr std::string_view kSchemaFileName = "schema.deb822";
-
 // One table's files in one version of the database.
 struct TableFiles {
   std::optional<std::string> schema;        // the schema file's text

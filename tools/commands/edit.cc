@@ -270,7 +270,7 @@ bool SameFields(const deb822::Stanza& a, const deb822::Stanza& b) {
 }
 
 // The line of the first field of `record` that breaks its declaration, or the stanza's line.
-std::uint32_t ProblemLine(const Schema& schema, const deb822::Stanza& record) {
+std::uint32_t FirstBadFieldLine(const Schema& schema, const deb822::Stanza& record) {
   for (const deb822::Field& field : record.fields()) {
     const FieldSpec* spec = schema.Find(field.name());
     if (spec == nullptr ? !schema.allow_unknown_fields() : !CheckValue(*spec, field.value()).ok()) {
@@ -344,7 +344,7 @@ void Editing::Check(std::string_view body, deb822::Stanza* record, std::vector<P
   }
   const Status valid = CheckRecord(schema_, *record);
   if (!valid.ok() && !(options_.new_record && LacksAutoField(schema_, *record))) {
-    problems->push_back({ProblemLine(schema_, stanzas[0]), 0, valid.message()});
+    problems->push_back({FirstBadFieldLine(schema_, stanzas[0]), 0, valid.message()});
     return;
   }
   if (Status holds = CheckConstraints(constraints_, schema_, *record); !holds.ok()) {

@@ -4,7 +4,6 @@
 // later one is an assignment, split at its first '='. Values are raw values [F-030], taken
 // literally (no escapes), so a value of several lines is passed with real line feeds.
 #include <algorithm>
-#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,19 +29,6 @@ struct SetOptions {
 };
 
 using FieldChanges = std::vector<std::pair<std::string, std::optional<std::string>>>;
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-// Prints a usage error found after parsing; returns kExitUsage.
-ExitCode UsageError(std::string_view message) {
-  PrintError(fmt::format("error: {}", message));
-  return kExitUsage;
-}
 
 // Adds the change of field `name` to *changes; fails (usage) on a bad or repeated name.
 Status AddChange(std::string name, std::optional<std::string> value, FieldChanges* changes) {

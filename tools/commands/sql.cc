@@ -1,8 +1,6 @@
 // `textdb sql "STATEMENT"`: the query engine of `textdb select` behind a small SQL dialect
 // (format-spec/query.md section 9): SELECT runs as a select query (query_support.h); INSERT,
 // UPDATE and DELETE run one transaction and print how many records they changed.
-#include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -49,18 +47,6 @@ OutputColumn::Kind ColumnKind(SqlSelectItem::Aggregate aggregate) {
       return OutputColumn::Kind::kAvg;
   }
   return OutputColumn::Kind::kField;
-}
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-ExitCode UsageError(std::string_view message) {
-  PrintError(fmt::format("error: {}", message));
-  return kExitUsage;
 }
 
 ExitCode RunSelect(Database* db, const Schema& schema, SqlStatement statement,
