@@ -6,6 +6,7 @@
 // never overwritten unseen), edits only the stanzas concerned (the lossless writer keeps every
 // other byte), checks the schema, uniqueness and references, and hands the new file contents to
 // CommitFiles.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -66,21 +67,49 @@ std::string NewUuid() {
 
 namespace internal {
 
-// Orders encoded keys of one table by type [S-121].
-struct KeyLess {
-  const Schema* schema;
-  bool operator()(const std::string& a, const std::string& b) const {
-    return CompareKeys(*schema, a, b) < 0;
+// The records `added` holds, in the key order of `schema` [S-121]. PERF: each key is decoded
+// once, not at each of the n log n comparisons of the sort.
+std::vector<std::pair<const std::string*, deb822::Stanza*>> InKeyOrder(
+    const Schema& schema, std::unordered_map<std::string, deb822::Stanza>& added) {
+  struct Item {
+    const std::string* key;
+    deb822::Stanza* record;
+    std::vector<std::string> components;  // empty when the key does not decode (see CompareKeys)
+  };
+  const std::size_t width = schema.key().size();
+  std::vector<Item> items;
+  items.reserve(added.size());
+  for (auto& [key, record] : added) {
+    Result<std::vector<std::string>> components = DecodeKey(key);
+    items.push_back({&key, &record, {}});
+    if (components.ok() && components->size() == width) {
+      items.back().components = std::move(components).value();
+    }
   }
-};
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.components.empty() || b.components.empty()) {
+      return CompareKeys(schema, *a.key, *b.key) < 0;
+    }
+    for (std::size_t i = 0; i < width; ++i) {
+      const FieldType type = schema.fields()[schema.key()[i]].type;
+      if (const int c = CompareValues(type, a.components[i], b.components[i]); c != 0) {
+        return c < 0;
+      }
+    }
+    return false;
+  });
+  std::vector<std::pair<const std::string*, deb822::Stanza*>> out;
+  out.reserve(items.size());
+  for (const Item& item : items) out.emplace_back(item.key, item.record);
+  return out;
+}
 
 // One partition file as the commit sees it: its current text plus the commit's edits. Inserts
 // and removals are collected and applied in one pass at the end (Finish), so a bulk import into
 // one partition costs O(n log n), not O(n^2).
 class Work {
  public:
-  Work(std::string table, const Schema* schema)
-      : table_(std::move(table)), schema_(schema), added_(KeyLess{schema}) {}
+  Work(std::string table, const Schema* schema) : table_(std::move(table)), schema_(schema) {}
 
   const std::string& table() const { return table_; }
   const Schema& schema() const { return *schema_; }
@@ -147,7 +176,9 @@ class Work {
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       if (!erased_[i]) TEXTDB_RETURN_IF_ERROR(visit(doc_.stanzas()[i], keys_[i]));
     }
-    for (const auto& [key, record] : added_) TEXTDB_RETURN_IF_ERROR(visit(record, key));
+    for (const auto& [key, record] : InKeyOrder(*schema_, added_)) {
+      TEXTDB_RETURN_IF_ERROR(visit(*record, *key));
+    }
     return Status::Ok();
   }
 
@@ -155,9 +186,9 @@ class Work {
   std::optional<std::string> Finish() {
     std::vector<std::pair<std::size_t, deb822::Stanza>> inserts;
     std::size_t at = 0;  // keep the file in key order
-    for (auto& [key, record] : added_) {
-      while (at < keys_.size() && CompareKeys(*schema_, keys_[at], key) < 0) ++at;
-      inserts.emplace_back(at, std::move(record));
+    for (const auto& [key, record] : InKeyOrder(*schema_, added_)) {
+      while (at < keys_.size() && CompareKeys(*schema_, keys_[at], *key) < 0) ++at;
+      inserts.emplace_back(at, std::move(*record));
     }
     added_.clear();
     doc_.Edit(erased_, std::move(inserts));
@@ -179,7 +210,9 @@ class Work {
   std::vector<std::string> keys_;  // keys_[i] is the encoded key of doc_.stanzas()[i]
   std::unordered_map<std::string, std::size_t> positions_;
   std::vector<bool> erased_;
-  std::map<std::string, deb822::Stanza, KeyLess> added_;
+  // Records this commit adds, by encoded key. Hashed, as positions_: canonical encoded keys are
+  // equal exactly when their bytes are [S-120]; ordered only where order matters (InKeyOrder).
+  std::unordered_map<std::string, deb822::Stanza> added_;
   std::set<std::string> touched_;  // keys of records changed by this commit
 };
 
@@ -589,7 +622,7 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
     Work& work = ctx.works.at(change.first);
     const Schema& schema = work.schema();
     const std::string table = work.table();
-    const deb822::Stanza record = *work.Find(key);
+    const deb822::Stanza& record = *work.Find(key);
     TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
     // Record constraints, compiled once per table and commit.
     auto compiled = constraints.find(table);
