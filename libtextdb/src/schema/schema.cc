@@ -618,17 +618,6 @@ bool NextKeyComponent(std::string_view encoded, std::size_t* pos, std::string_vi
   return true;
 }
 
-// Splits an encoded key into exactly out.size() component views [S-120]; false when it is
-// malformed or has another number of components. PERF: no allocation (CompareKeys runs for
-// every insert of a bulk import).
-bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out) {
-  std::size_t pos = 0;
-  for (std::string_view& component : out) {
-    if (pos >= encoded.size() || !NextKeyComponent(encoded, &pos, &component)) return false;
-  }
-  return pos == encoded.size();
-}
-
 // Splits an encoded key into component views [S-120]; nullopt when it is malformed.
 std::optional<std::vector<std::string_view>> SplitKey(std::string_view encoded) {
   std::vector<std::string_view> components;
@@ -640,6 +629,15 @@ std::optional<std::vector<std::string_view>> SplitKey(std::string_view encoded) 
 }
 
 }  // namespace
+
+bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out) {
+  std::size_t pos = 0;
+  for (std::string_view& component : out) {
+    if (pos >= encoded.size() || !NextKeyComponent(encoded, &pos, &component)) return false;
+  }
+  return pos == encoded.size();
+}
+
 }  // namespace internal
 
 bool FieldSpec::operator==(const FieldSpec& other) const {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,11 @@ inline constexpr std::size_t kMaxQuotedBytes = 60;
 // [S-107]. An empty `raw` (after trimming) has no elements. Elements may be empty; callers
 // reject them.
 std::vector<std::string_view> SplitList(std::string_view raw);
+
+// Splits encoded key `encoded` [S-120] into exactly out.size() component views; false when it is
+// malformed or has another number of components. PERF: allocates nothing (CompareKeys runs for
+// every insert of a bulk import).
+bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out);
 
 // Trims spaces, tabs and LF at both ends.
 std::string_view TrimSpace(std::string_view text);
