@@ -171,7 +171,8 @@ class Work {
     if (added_.erase(key) == 0) erased_[positions_.at(key)] = true;
   }
 
-  // Visits every record as it stands in this commit.
+  // Visits every record as it stands in this commit: the file's in file order, then those the
+  // commit adds in key order (sorted at each call: O(m log m) for m of them).
   Status ForEach(const std::function<Status(const deb822::Stanza&, std::string_view)>& visit) {
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       if (!erased_[i]) TEXTDB_RETURN_IF_ERROR(visit(doc_.stanzas()[i], keys_[i]));
