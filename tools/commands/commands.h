@@ -94,7 +94,6 @@ Command SetupDiff(CLI::App& root);
 // `textdb diff-driver ARGS...`: git's external diff command (commands/diff.cc).
 Command SetupDiffDriver(CLI::App& root);
 
-// Every subcommand, in the order `textdb --help` lists them.
 // A subcommand's name, as its Setup* gives it to CLI11, and its Setup*.
 struct CommandEntry {
   std::string_view name;

@@ -83,7 +83,7 @@ std::vector<std::pair<const std::string*, deb822::Stanza*>> InKeyOrder(
   items.reserve(added.size());
   for (auto& [key, record] : added) {
     std::string_view* out = components.data() + items.size() * width;
-    const bool split = internal::SplitKeyInto(key, std::span(out, width));
+    const bool split = SplitKeyInto(key, std::span(out, width));
     items.push_back({&key, &record, split ? out : nullptr});
   }
   std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
