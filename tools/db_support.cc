@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -111,6 +113,45 @@ class Problems {
 
 void AddDatabaseOption(CLI::App* command, std::string* dir) {
   command->add_option("-d,--db", *dir, "The database directory (see below)")->type_name("DIR");
+}
+
+void AddSplitOptions(CLI::App* command, std::uint64_t* bytes, bool* no_split,
+                     const std::string& split_help, const std::string& no_split_help) {
+  const CLI::Validator size(
+      [](std::string& value) -> std::string {
+        static constexpr std::pair<std::string_view, int> kSuffixes[] = {
+            {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"k", 10}, {"K", 10}, {"M", 20}, {"G", 30}};
+        std::string_view digits = value;
+        int shift = 0;
+        for (const auto& [suffix, bits] : kSuffixes) {
+          if (digits.ends_with(suffix)) {
+            digits.remove_suffix(suffix.size());
+            shift = bits;
+            break;
+          }
+        }
+        std::uint64_t count = 0;
+        const char* end = digits.data() + digits.size();
+        const auto [stop, error] = std::from_chars(digits.data(), end, count);
+        if (!digits.empty() && digits[0] != '+' && digits[0] != '-' && error == std::errc() &&
+            stop == end && count > 0 && count <= (UINT64_MAX >> shift)) {
+          value = std::to_string(count << shift);
+          return "";
+        }
+        return fmt::format(
+            "expected a size of at least 1 byte, such as 200, 512KiB or 1MiB (k, M and G are "
+            "powers of 1024), got '{}'",
+            value);
+      },
+      "");
+  command->add_option("--split-above", *bytes, split_help)->transform(size)->type_name("SIZE");
+  command->add_flag("--no-split", *no_split, no_split_help);
+}
+
+void CheckSplitOptions(const CLI::App& command) {
+  if (command.count("--split-above") > 0 && command.count("--no-split") > 0) {
+    throw CLI::ValidationError("--no-split", "cannot be combined with --split-above");
+  }
 }
 
 bool IsDatabaseDir(const std::string& dir) {

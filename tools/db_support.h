@@ -41,6 +41,15 @@ inline constexpr std::string_view kDatabaseHelp =
 // Adds "-d,--db DIR" to `command`, bound to *dir.
 void AddDatabaseOption(CLI::App* command, std::string* dir);
 
+// Adds "--split-above SIZE" (a byte count of at least 1, with an optional suffix k, K, KiB, M,
+// MiB, G or GiB: powers of 1024), bound to *bytes, and the flag "--no-split", bound to
+// *no_split, to `command` (format-spec/partitioning.md [P-074]).
+void AddSplitOptions(CLI::App* command, std::uint64_t* bytes, bool* no_split,
+                     const std::string& split_help, const std::string& no_split_help);
+
+// Throws CLI::ValidationError when `command` was given both --split-above and --no-split.
+void CheckSplitOptions(const CLI::App& command);
+
 // True when `dir` holds a database marker file (a regular file textdb.conf).
 bool IsDatabaseDir(const std::string& dir);
 

@@ -96,6 +96,31 @@ TEST(CrashTest, K035_Repartition) {
   EXPECT_GT(s.CheckAllCrashStates().states, 0);
 }
 
+// Split partitions [P-014], [P-074]: a re-partition that splits "ap" (its records are above the
+// limit), commits that write below the split partition, and one that puts it back together.
+TEST(CrashTest, K035_RepartitionWithSplitPartitions) {
+  Scenario s;
+  ASSERT_TRUE(s.Apply({{"items", "apple", Item("1", "red")},
+                       {"items", "apricot", Item("2", "blue")},
+                       {"items", "avocado", Item("3", "red")},
+                       {"people", "alice", Person("Paris")},
+                       {"people", "anna", Person("Graz")}})
+                  .ok());
+  s.Checkpoint();
+  ASSERT_TRUE(s.Commit([&] { return s.db().Repartition("items", 2, 60); }, [](Records&) {}).ok());
+  ASSERT_EQ(s.db().GetSchema("items")->partition_splits(), std::vector<std::string>{"ap"});
+  ASSERT_TRUE(s.Apply({{"items", "apron", Item("4", "blue")},    // a/ap/apr.deb822
+                       {"items", "appetite", Item("5", "red")},  // a/ap/app.deb822
+                       {"items", "apple", std::nullopt}})
+                  .ok());
+  ASSERT_TRUE(s.Commit([&] { return s.db().Repartition("people", 1, 40); }, [](Records&) {}).ok());
+  ASSERT_EQ(s.db().GetSchema("people")->partition_splits(), std::vector<std::string>{"a"});
+  ASSERT_TRUE(
+      s.Commit([&] { return s.db().Repartition("items", 2, UINT64_MAX); }, [](Records&) {}).ok());
+  ASSERT_TRUE(s.db().GetSchema("items")->partition_splits().empty());
+  EXPECT_GT(s.CheckAllCrashStates().states, 0);
+}
+
 TEST(CrashTest, K036_Format) {
   Scenario s;
   Seed(s);

@@ -170,6 +170,32 @@ TEST(IoErrorTest, K040_Repartition) {
   std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
 }
 
+// A re-partition that splits "ap" into a/ap/app.deb822 and a/ap/apr.deb822 [P-074].
+TEST(IoErrorTest, K040_RepartitionWithSplitPartitions) {
+  Totals totals;
+  RunFaults(Build(
+                [](Scenario& s) {
+                  Seed(s);
+                  ASSERT_TRUE(s.Apply({{"items", "apricot", Fields{{"Count", "2"}}},
+                                       {"items", "avocado", Fields{{"Count", "3"}}}})
+                                  .ok());
+                },
+                [](Database& db) {
+                  // Under faults the check below may fail to read the schema; the clean run of
+                  // Build must see the split.
+                  const Status status = db.Repartition("items", 2, 50);
+                  const Result<Schema> schema = db.GetSchema("items");
+                  if (status.ok() && schema.ok() &&
+                      schema->partition_splits() != std::vector<std::string>{"ap"}) {
+                    return Status::InvalidData("expected the split partition 'ap'");
+                  }
+                  return status;
+                },
+                [](Records&) {}),
+            &totals);
+  std::printf("fault runs: %ld (faults hit: %ld)\n", totals.runs, totals.faults);
+}
+
 // Recovery under faults: the image holds a durable journal; Open must fail cleanly or finish it,
 // and a clean reopen then sees the committed state.
 TEST(IoErrorTest, K040_Recovery) {

@@ -33,11 +33,13 @@ namespace {
 
 using Model = std::map<std::string, std::string>;
 
-constexpr const char* kKeys[] = {"a1", "a2", "b1", "b2", "c1", "c2", "d1", "e1"};
+// The partition "a" is split [P-014]: "a" is in a.deb822, "a1" in a/a1.deb822.
+constexpr const char* kKeys[] = {"a", "a1", "a2", "b1", "b2", "c1", "c2", "d1"};
 constexpr char kSchema[] =
     "Table: t\n"
     "Key: Id\n"
     "Partition-Depth: 1\n"
+    "Partition-Split: a\n"
     "\n"
     "Field: Id\n"
     "\n"
@@ -134,16 +136,25 @@ class Harness {
     return status;
   }
 
+  // The data file of `key`, relative to the table directory.
+  static std::string FileOf(const std::string& key) {
+    return key.size() > 1 && key[0] == 'a' ? "a/" + key.substr(0, 2) + ".deb822"
+                                           : key.substr(0, 1) + ".deb822";
+  }
+
   // Rewrites the data file of `key`'s partition from *model, with `key` set to `value`.
   void HandEdit(const std::string& key, const std::string& value, Model* model) {
     (*model)[key] = value;
     std::string text;
     for (const auto& [k, v] : *model) {
-      if (k[0] != key[0]) continue;
+      if (FileOf(k) != FileOf(key)) continue;
       if (!text.empty()) text += "\n";
       text += "Id: " + k + "\nValue: " + v + "\n";
     }
-    auto file = base_->NewWritableFile("/db/t/" + key.substr(0, 1) + ".deb822", false);
+    if (FileOf(key).find('/') != std::string::npos) {
+      (void)base_->CreateDir("/db/t/a");  // fails when it exists, which is fine
+    }
+    auto file = base_->NewWritableFile("/db/t/" + FileOf(key), false);
     if (!file.ok() || !(*file)->Append(text).ok() || !(*file)->Close().ok()) {
       Fail("hand edit", key);
     }

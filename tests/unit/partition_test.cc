@@ -4,15 +4,28 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <ostream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "text/unicode.h"
 
 namespace textdb::internal {
+
+// Failure messages show a partition as its depth and units.
+inline void PrintTo(const Partition& partition, std::ostream* os) {
+  *os << "{depth " << partition.depth << ", units";
+  for (const std::string& unit : partition.units) *os << " '" << unit << "'";
+  *os << "}";
+}
+
 namespace {
 
 std::string Path(std::string_view key, int depth) {
@@ -43,7 +56,7 @@ std::string UnsafePathReason(const std::string& path) {
     const std::string component = path.substr(start, slash - start);
     if (component.empty()) return "empty component";
     if (component == "." || component == "..") return "dot component";
-    if (component.size() > kMaxPathComponentBytes) return "component longer than 64 bytes";
+    if (component.size() > kMaxPathComponentBytes) return "component longer than 208 bytes";
     if (component.find('\0') != std::string::npos) return "NUL in component";
     if (component.find('\\') != std::string::npos) return "backslash in component";
     if (component[0] == '.' || component[0] == ' ') return "leading dot or space";
@@ -148,7 +161,8 @@ TEST(PartitionTest, P013_ShortKeysUseWhatTheyHave) {
 }
 
 TEST(PartitionTest, P003_DepthOutOfRangeIsRejected) {
-  for (int depth : {-1, 5, 100}) {
+  // Depths up to kMaxPartitionUnits give the units of split layouts [P-014]; beyond, nothing.
+  for (int depth : {-1, kMaxPartitionUnits + 1, 100}) {
     Result<std::string> r = PartitionPath("john", depth);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -576,6 +590,585 @@ TEST(PartitionTest, P051_NeverPrunesAPartitionHoldingAMatch) {
     ASSERT_TRUE(PartitionMayHold(Of(key, depth), query))
         << "key " << key << " query " << query << " depth " << depth;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split partitions [P-014]
+
+// The directories SplitDirectories makes of `prefixes`; a failure is a test failure.
+std::vector<std::string> SplitDirs(int depth, const std::vector<std::string>& prefixes) {
+  Result<std::vector<std::string>> r = SplitDirectories(depth, prefixes);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::vector<std::string>{};
+}
+
+// The error of SplitDirectories and the index it blames; the message is "" when it succeeded.
+struct SplitError {
+  std::string message;
+  std::size_t bad_index;
+};
+
+SplitError SplitErrorOf(int depth, const std::vector<std::string>& prefixes) {
+  std::size_t bad = 999;
+  Result<std::vector<std::string>> r = SplitDirectories(depth, prefixes, &bad);
+  if (r.ok()) return {"", bad};
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  return {r.status().message(), bad};
+}
+
+// A table layout that owns its split directories; scheme() views them.
+struct Layout {
+  int depth = 0;
+  std::vector<std::string> dirs;
+  std::vector<std::string> prefixes;  // sorted
+  PartitionScheme scheme() const { return PartitionScheme{depth, dirs, prefixes}; }
+};
+
+Layout MakeLayout(int depth, std::vector<std::string> prefixes) {
+  std::vector<std::string> dirs = SplitDirs(depth, prefixes);
+  std::sort(prefixes.begin(), prefixes.end());
+  return Layout{depth, std::move(dirs), std::move(prefixes)};
+}
+
+std::string SplitPath(std::string_view key, const Layout& layout) {
+  Result<std::string> r = PartitionPath(key, layout.scheme());
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : std::string("<error>");
+}
+
+Partition SplitOf(std::string_view key, const Layout& layout) {
+  Result<Partition> r = PartitionOfKey(key, layout.scheme());
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : Partition{};
+}
+
+std::optional<Partition> SplitPrefixOf(std::string_view path, const Layout& layout) {
+  return PartitionPrefixOf(path, layout.scheme());
+}
+
+Partition MakePartition(int depth, std::vector<std::string> units) {
+  Partition partition;
+  partition.depth = depth;
+  partition.units = std::move(units);
+  return partition;
+}
+
+TEST(PartitionSplitTest, P014_SplitDirectoriesAreSortedDirectories) {
+  EXPECT_EQ(SplitDirs(2, {"lib", "li"}), (std::vector<std::string>{"l/li", "l/li/lib"}));
+  EXPECT_EQ(SplitDirs(2, {"zz", "abc", "ab"}),
+            (std::vector<std::string>{"a/ab", "a/ab/abc", "z/zz"}));
+  EXPECT_EQ(SplitDirs(1, {"\xC3\xA9m", "\xC3\xA9"}),  // ém, é
+            (std::vector<std::string>{"\xC3\xA9", "\xC3\xA9/\xC3\xA9m"}));
+  // Components are encoded like the paths of [P-020]: sorted as directories, not as prefixes.
+  EXPECT_EQ(SplitDirs(2, {".x"}), (std::vector<std::string>{"%2E/%2Ex"}));
+  EXPECT_EQ(SplitDirs(3, {"con"}), (std::vector<std::string>{"c/co/%63on"}));
+  EXPECT_EQ(SplitDirs(1, {"a", "a/"}), (std::vector<std::string>{"a", "a/a%2F"}));
+  // Clusters are units: a flag and CR LF are one unit each.
+  const std::string fr = "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";  // 🇫🇷
+  EXPECT_EQ(SplitDirs(1, {fr, fr + "x"}), (std::vector<std::string>{fr, fr + "/" + fr + "x"}));
+  EXPECT_EQ(SplitDirs(2, {"a\r\n"}), (std::vector<std::string>{"a/a%0D%0A"}));
+  // Nothing split is valid at every depth, 0 included.
+  for (int depth = 0; depth <= kMaxPartitionDepth; ++depth) {
+    EXPECT_EQ(SplitDirs(depth, {}), std::vector<std::string>{}) << depth;
+  }
+  // The longest split prefix has kMaxPartitionUnits - 1 units, so a path has at most
+  // kMaxPartitionUnits components.
+  std::vector<std::string> chain;
+  for (int n = 1; n < kMaxPartitionUnits; ++n) {
+    chain.push_back(std::string(static_cast<std::size_t>(n), 'k'));
+  }
+  const std::vector<std::string> dirs = SplitDirs(1, chain);
+  ASSERT_EQ(dirs.size(), 15u);
+  EXPECT_EQ(dirs.back(),
+            "k/kk/kkk/kkkk/kkkkk/kkkkkk/kkkkkkk/kkkkkkkk/kkkkkkkkk/kkkkkkkkkk/"
+            "kkkkkkkkkkk/kkkkkkkkkkkk/kkkkkkkkkkkkk/kkkkkkkkkkkkkk/kkkkkkkkkkkkkkk");
+}
+
+TEST(PartitionSplitTest, P014_SplitDirectoriesErrorsNameTheBadPrefix) {
+  // Depth 0 (one file) and depths outside 1..kMaxPartitionDepth have no partitions to split.
+  for (int depth : {0, -1, 5, 16}) {
+    const SplitError e = SplitErrorOf(depth, {"l", "li"});
+    EXPECT_EQ(e.message, "split partition 'l' is not possible at depth " + std::to_string(depth) +
+                             "; expected a depth of 1 to 4")
+        << depth;
+    EXPECT_EQ(e.bad_index, 0u);
+  }
+  // Fewer units than the depth.
+  SplitError e = SplitErrorOf(2, {"li", "l"});
+  EXPECT_EQ(e.message, "split partition 'l' has 1 units; expected 2 (the table's depth) to 15");
+  EXPECT_EQ(e.bad_index, 1u);
+  e = SplitErrorOf(3, {"abc", "\xC3\xA9m"});  // ém: 2 units (3 bytes)
+  EXPECT_EQ(e.bad_index, 1u);
+  EXPECT_EQ(e.message,
+            "split partition '\xC3\xA9m' has 2 units; expected 3 (the table's depth) to 15");
+  // kMaxPartitionUnits units or more.
+  e = SplitErrorOf(4, {"abcd", std::string(16, 'x')});
+  EXPECT_EQ(e.bad_index, 1u);
+  EXPECT_EQ(e.message,
+            "split partition 'xxxxxxxxxxxxxxxx' has 16 units; expected 4 (the "
+            "table's depth) to 15");
+  e = SplitErrorOf(4, {std::string(40, 'x')});
+  EXPECT_EQ(e.bad_index, 0u);
+  EXPECT_EQ(e.message,
+            "split partition 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' has more than 16 units; "
+            "expected 4 (the table's depth) to 15");
+  // Not folded.
+  e = SplitErrorOf(2, {"li", "Li"});
+  EXPECT_EQ(e.bad_index, 1u);
+  EXPECT_EQ(e.message,
+            "split partition 'Li' is not a folded key prefix made of whole units; "
+            "expected 'li' or a prefix of it");
+  e = SplitErrorOf(1, {"E\xCC\x81"});  // not NFC: folds to é
+  EXPECT_EQ(e.bad_index, 0u);
+  EXPECT_EQ(e.message,
+            "split partition 'E\xCC\x81' is not a folded key prefix made of whole "
+            "units; expected '\xC3\xA9' or a prefix of it");
+  // Not whole units: a long cluster is shortened to its first code point [P-012], so the
+  // prefix is more than its units.
+  const std::string marks = "x" + Repeat("\xCC\x81", 20);
+  e = SplitErrorOf(1, {"a", "x", marks});
+  EXPECT_EQ(e.bad_index, 2u);
+  EXPECT_EQ(e.message, "split partition '" + marks +
+                           "' is not a folded key prefix made of whole units; expected 'x' or "
+                           "a prefix of it");
+  // Not a key at all: empty or not UTF-8.
+  e = SplitErrorOf(1, {"a", ""});
+  EXPECT_EQ(e.bad_index, 1u);
+  EXPECT_EQ(e.message, "split partition '' is not a key prefix (it is empty or not valid UTF-8)");
+  e = SplitErrorOf(1, {"a\xFF"});
+  EXPECT_EQ(e.bad_index, 0u);
+  EXPECT_EQ(e.message,
+            "split partition 'a%FF' is not a key prefix (it is empty or not valid UTF-8)");
+  // Listed twice: the later one is blamed, wherever the sort puts it.
+  e = SplitErrorOf(2, {"li", "lx", "li"});
+  EXPECT_EQ(e.bad_index, 2u);
+  EXPECT_EQ(e.message, "split partition 'li' is listed twice");
+  e = SplitErrorOf(2, {"zz", "ab", "lx", "ab"});
+  EXPECT_EQ(e.bad_index, 3u);
+  // A parent that is not split.
+  e = SplitErrorOf(2, {"lib"});
+  EXPECT_EQ(e.bad_index, 0u);
+  EXPECT_EQ(e.message,
+            "split partition 'lib' lies below a partition that is not split; expected 'li' to "
+            "be split as well");
+  e = SplitErrorOf(2, {"li", "lib", "aa", "libcx"});
+  EXPECT_EQ(e.bad_index, 3u);
+  EXPECT_EQ(e.message,
+            "split partition 'libcx' lies below a partition that is not split; expected 'libc' "
+            "to be split as well");
+  e = SplitErrorOf(1, {".", ".x", "a.."});  // the parent "a." is missing; names are encoded
+  EXPECT_EQ(e.bad_index, 2u);
+  EXPECT_EQ(e.message,
+            "split partition 'a.%2E' lies below a partition that is not split; expected 'a%2E' "
+            "to be split as well");
+  // The prefix is checked before the directories are compared.
+  EXPECT_EQ(SplitErrorOf(2, {"lib", "Li"}).bad_index, 1u);
+}
+
+TEST(PartitionSplitTest, P014_KeysGoOneUnitDeeperBelowASplitPartition) {
+  const Layout layout = MakeLayout(2, {"li", "lib"});
+  EXPECT_EQ(SplitPath("libc6", layout), "l/li/lib/libc.deb822");
+  EXPECT_EQ(SplitPath("LIBC6", layout), "l/li/lib/libc.deb822");
+  EXPECT_EQ(SplitPath("libc", layout), "l/li/lib/libc.deb822");
+  EXPECT_EQ(SplitPath("lib6", layout), "l/li/lib/lib6.deb822");
+  EXPECT_EQ(SplitPath("lib", layout), "l/li/lib.deb822");  // short: the split's own file
+  EXPECT_EQ(SplitPath("li", layout), "l/li.deb822");       // short
+  EXPECT_EQ(SplitPath("Li", layout), "l/li.deb822");
+  EXPECT_EQ(SplitPath("lin", layout), "l/li/lin.deb822");
+  EXPECT_EQ(SplitPath("linux", layout), "l/li/lin.deb822");
+  EXPECT_EQ(SplitPath("lx", layout), "l/lx.deb822");
+  EXPECT_EQ(SplitPath("lxyz", layout), "l/lx.deb822");
+  EXPECT_EQ(SplitPath("l", layout), "l.deb822");
+  EXPECT_EQ(SplitPath("abc", layout), "a/ab.deb822");
+  EXPECT_EQ(SplitPath("l/i", layout), "l/l%2F.deb822");
+
+  EXPECT_EQ(SplitOf("libc6", layout), MakePartition(4, {"l", "i", "b", "c"}));
+  EXPECT_FALSE(SplitOf("libc6", layout).IsShort());
+  EXPECT_EQ(SplitOf("lib", layout), MakePartition(4, {"l", "i", "b"}));
+  EXPECT_TRUE(SplitOf("lib", layout).IsShort());
+  EXPECT_EQ(SplitOf("li", layout), MakePartition(3, {"l", "i"}));
+  EXPECT_TRUE(SplitOf("li", layout).IsShort());
+  EXPECT_EQ(SplitOf("lin", layout), MakePartition(3, {"l", "i", "n"}));
+  EXPECT_FALSE(SplitOf("lin", layout).IsShort());
+  EXPECT_EQ(SplitOf("lx", layout), MakePartition(2, {"l", "x"}));
+  EXPECT_FALSE(SplitOf("lx", layout).IsShort());
+  EXPECT_EQ(SplitOf("l", layout), MakePartition(2, {"l"}));
+  EXPECT_TRUE(SplitOf("l", layout).IsShort());
+  // The same key without the split: "li" is then a full partition of the same file.
+  EXPECT_EQ(Of("li", 2), MakePartition(2, {"l", "i"}));
+  EXPECT_EQ(Path("libc6", 2), "l/li.deb822");
+
+  // Errors are those of the key.
+  for (std::string_view bad : {std::string_view(""), std::string_view("li\xFF")}) {
+    Result<std::string> r = PartitionPath(bad, layout.scheme());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("P-002"), std::string::npos) << r.status().message();
+    EXPECT_FALSE(PartitionOfKey(bad, layout.scheme()).ok());
+  }
+}
+
+TEST(PartitionSplitTest, P014_SplitsOfNonAsciiPrefixesFoldTheKey) {
+  const std::string e = "\xC3\xA9";  // é
+  const Layout layout = MakeLayout(1, {e, e + "m"});
+  const std::string expected = e + "/" + e + "m/" + e + "mi.deb822";  // é/ém/émi.deb822
+  EXPECT_EQ(SplitPath("\xC3\x89mile", layout), expected);             // Émile
+  EXPECT_EQ(SplitPath("\xC3\xA9mile", layout), expected);             // émile
+  EXPECT_EQ(SplitPath("E\xCC\x81mile", layout), expected);            // E + U+0301
+  EXPECT_EQ(SplitPath("\xC3\x89MILE", layout), expected);
+  EXPECT_EQ(SplitOf("\xC3\x89mile", layout), MakePartition(3, {e, "m", "i"}));
+  EXPECT_EQ(SplitPath("\xC3\x89", layout), e + ".deb822");  // short
+  EXPECT_EQ(SplitOf("\xC3\x89", layout), MakePartition(2, {e}));
+  EXPECT_EQ(SplitPath("\xC3\x89M", layout), e + "/" + e + "m.deb822");  // short
+  EXPECT_EQ(SplitOf("\xC3\x89M", layout), MakePartition(3, {e, "m"}));
+  EXPECT_EQ(SplitPath("\xC3\x89tienne", layout), e + "/" + e + "t.deb822");
+  EXPECT_EQ(SplitPath("Emile", layout), "e.deb822");  // e is not é
+  // A long cluster goes below the split of its first code point [P-012].
+  const std::string marks = Repeat("\xCC\x81", 20);
+  EXPECT_EQ(SplitOf("x" + marks + "y", MakeLayout(1, {"x"})), MakePartition(2, {"x", "y"}));
+  EXPECT_EQ(SplitPath("x" + marks, MakeLayout(1, {"x"})), "x.deb822");  // short
+  // Clusters, not code points: the flag is one unit, CR LF too.
+  const std::string fr = "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";  // 🇫🇷
+  EXPECT_EQ(SplitPath(fr + "ab", MakeLayout(1, {fr})), fr + "/" + fr + "a.deb822");
+  EXPECT_EQ(SplitPath("a\r\nb", MakeLayout(1, {"a", "a\r\n"})), "a/a%0D%0A/a%0D%0Ab.deb822");
+  EXPECT_EQ(SplitPath("a\rb", MakeLayout(1, {"a", "a\r\n"})), "a/a%0D.deb822");
+}
+
+TEST(PartitionSplitTest, P040_HostileKeysBelowSplitsStayInsideTheTable) {
+  std::vector<std::string> keys = {"../x",
+                                   "/etc/passwd",
+                                   "..",
+                                   "...",
+                                   "./.",
+                                   "../../../../etc/shadow",
+                                   std::string("a\0b", 3),
+                                   "\x01\x02\x03\x1F",
+                                   "\\..\\..\\windows",
+                                   "C:\\x",
+                                   ". .",
+                                   "%2E%2E",
+                                   "con",
+                                   "CON.deb822",
+                                   "x.deb822",
+                                   ".deb822",
+                                   "\xE2\x80\xAE\xE2\x80\xAE",
+                                   std::string(4096, 'A'),
+                                   std::string(4096, '.'),
+                                   std::string(4096, '/'),
+                                   "a" + Repeat("\xCC\x81", 1000),
+                                   Repeat("\xF3\xA0\x80\xA1", 200),
+                                   Repeat("\xF0\x9F\x87\xAB", 101),
+                                   Repeat("\xEF\xBB\xBF", 40),  // BOMs: a cluster each, weight 9
+                                   Repeat("\xEF\xBF\xBF", 40),
+                                   Repeat("\xE0\xA4\x95\xE0\xA5\x8D\xE0\xA4\xB7\xE0\xA4\xBF", 40)};
+  for (const std::string& key : keys) {
+    const Result<Partition> full = PartitionOfKeyWithIcu(key, kMaxPartitionUnits);
+    ASSERT_TRUE(full.ok()) << full.status().ToString();
+    for (int depth = 1; depth <= kMaxPartitionDepth; ++depth) {
+      // Split every partition on the key's way down, as deep as a split may be.
+      std::vector<std::string> prefixes;
+      std::string prefix;
+      for (std::size_t n = 1; n < full->units.size() && n < kMaxPartitionUnits; ++n) {
+        prefix += full->units[n - 1];
+        if (n >= static_cast<std::size_t>(depth)) prefixes.push_back(prefix);
+      }
+      const Layout layout = MakeLayout(depth, prefixes);
+      const std::string path = SplitPath(key, layout);
+      EXPECT_EQ(UnsafePathReason(path), "") << path << " depth " << depth;
+      const auto components =
+          1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+      EXPECT_EQ(components, std::min<std::size_t>(full->units.size(), kMaxPartitionUnits)) << path;
+      EXPECT_EQ(SplitPrefixOf(path, layout), SplitOf(key, layout)) << path;
+    }
+  }
+  // The deepest file: kMaxPartitionUnits components, the last naming 16 escaped units.
+  std::vector<std::string> boms;
+  for (int n = 1; n < kMaxPartitionUnits; ++n) boms.push_back(Repeat("\xEF\xBB\xBF", n));
+  const std::string path = SplitPath(Repeat("\xEF\xBB\xBF", 40), MakeLayout(1, boms));
+  EXPECT_EQ(std::count(path.begin(), path.end(), '/'), kMaxPartitionUnits - 1);
+  EXPECT_EQ(path.substr(path.rfind('/') + 1), Repeat("%EF%BB%BF", 16) + ".deb822");
+  EXPECT_EQ(UnsafePathReason(path), "");
+}
+
+// The partition of `key` under a depth and the split partitions (as their units), straight
+// from the definition [P-014]: d units, then one more for as long as the units so far are a
+// split partition; a key that ends there is short.
+Partition ExpectedPartition(std::string_view key, int depth,
+                            const std::set<std::vector<std::string>>& splits) {
+  const Result<Partition> full = PartitionOfKeyWithIcu(key, kMaxPartitionUnits);
+  EXPECT_TRUE(full.ok());
+  if (!full.ok()) return Partition{};
+  const std::vector<std::string>& units = full->units;
+  if (units.size() < static_cast<std::size_t>(depth)) return MakePartition(depth, units);
+  std::vector<std::string> so_far(units.begin(), units.begin() + depth);
+  while (splits.count(so_far) != 0) {
+    if (so_far.size() == units.size()) {
+      return MakePartition(static_cast<int>(so_far.size()) + 1, units);
+    }
+    so_far.push_back(units[so_far.size()]);
+  }
+  return MakePartition(static_cast<int>(so_far.size()), so_far);
+}
+
+TEST(PartitionSplitTest, P014_P050_P051_RandomSplitLayoutsRoundTrip) {
+  std::mt19937 rng(14);
+  int split_layouts = 0, deep_keys = 0, short_split_keys = 0;
+  for (int round = 0; round < 1500; ++round) {
+    const int depth = 1 + static_cast<int>(rng() % kMaxPartitionDepth);
+    // Split the partitions on the way down to a few random keys, to a random length.
+    std::vector<std::string> sources;
+    std::set<std::string> prefixes;
+    std::set<std::vector<std::string>> splits;  // the units of each prefix
+    for (int s = 0; s < 3; ++s) {
+      std::string key = RandomValidUtf8(rng, 10);
+      if (key.empty()) continue;
+      sources.push_back(key);
+      const Result<Partition> full = PartitionOfKeyWithIcu(key, kMaxPartitionUnits);
+      ASSERT_TRUE(full.ok());
+      const std::size_t limit = std::min<std::size_t>(full->units.size(), kMaxPartitionUnits - 1);
+      const std::size_t length = static_cast<std::size_t>(depth) + rng() % 4;
+      std::string prefix;
+      for (std::size_t n = 1; n <= std::min(length, limit); ++n) {
+        prefix += full->units[n - 1];
+        if (n < static_cast<std::size_t>(depth)) continue;
+        // A unit prefix of a key is a valid split only when it is whole units by itself (a
+        // shortened cluster followed by another may be segmented or composed differently).
+        const Result<Partition> own = PartitionOfKeyWithIcu(prefix, kMaxPartitionUnits);
+        ASSERT_TRUE(own.ok());
+        const std::vector<std::string> units(full->units.begin(),
+                                             full->units.begin() + static_cast<std::ptrdiff_t>(n));
+        if (own->units != units) break;
+        prefixes.insert(prefix);
+        splits.insert(units);
+      }
+    }
+    const std::vector<std::string> prefix_list(prefixes.begin(), prefixes.end());
+    const Result<std::vector<std::string>> dirs = SplitDirectories(depth, prefix_list);
+    ASSERT_TRUE(dirs.ok()) << dirs.status().ToString() << " depth " << depth;
+    ASSERT_EQ(dirs->size(), prefixes.size());
+    ASSERT_TRUE(std::is_sorted(dirs->begin(), dirs->end()));
+    if (!prefixes.empty()) ++split_layouts;
+    const Layout layout{depth, *dirs, prefix_list};  // a set's order: sorted
+
+    // Keys: the sources, their prefixes and extensions, and unrelated ones.
+    std::vector<std::string> keys;
+    for (const std::string& source : sources) {
+      keys.push_back(source);
+      keys.push_back(source + RandomValidUtf8(rng, 3));
+    }
+    for (const std::string& prefix : prefixes) {
+      keys.push_back(prefix);
+      keys.push_back(prefix + RandomValidUtf8(rng, 3));
+    }
+    for (int k = 0; k < 4; ++k) keys.push_back(RandomValidUtf8(rng, 10));
+    for (const std::string& key : keys) {
+      if (key.empty()) continue;
+      const Result<Partition> partition = PartitionOfKey(key, layout.scheme());
+      ASSERT_TRUE(partition.ok()) << partition.status().ToString();
+      ASSERT_EQ(*partition, ExpectedPartition(key, depth, splits)) << key << " depth " << depth;
+      if (partition->depth > depth) ++deep_keys;
+      if (partition->depth > depth && partition->IsShort()) ++short_split_keys;
+      const Result<std::string> path = PartitionPath(key, layout.scheme());
+      ASSERT_TRUE(path.ok());
+      ASSERT_EQ(*path, PartitionFilePath(*partition));
+      ASSERT_EQ(UnsafePathReason(*path), "") << *path;
+      // [P-050] The path is recognised as exactly this partition, and as a data file of some
+      // layout.
+      ASSERT_EQ(PartitionPrefixOf(*path, layout.scheme()), *partition) << *path;
+      ASSERT_TRUE(IsDataFileOfSomeLayout(*path)) << *path;
+      // [P-051] Never pruned for a query it matches.
+      const std::string folded = *FoldKey(key);
+      std::size_t cut = rng() % (folded.size() + 1);
+      while (cut > 0 && cut < folded.size() &&
+             (static_cast<unsigned char>(folded[cut]) & 0xC0) == 0x80)
+        --cut;
+      ASSERT_TRUE(PartitionMayHold(*partition, folded.substr(0, cut)))
+          << "key " << key << " query " << folded.substr(0, cut) << " path " << *path;
+      ASSERT_TRUE(PartitionMayHold(*partition, folded)) << key;
+    }
+  }
+  // The generator reaches what it is meant to test.
+  EXPECT_GT(split_layouts, 1000);
+  EXPECT_GT(deep_keys, 2000);
+  EXPECT_GT(short_split_keys, 300);
+}
+
+TEST(PartitionSplitTest, P050_AcceptsExactlyTheProducedPathsInASmallAlphabet) {
+  // Every key over {a, b, c} of up to 5 characters, and every partition over it of up to 6
+  // units: a path is a data file exactly when some key's path is it.
+  std::vector<std::string> words = {""};
+  for (std::size_t begin = 0, length = 0; length < 6; ++length) {
+    const std::size_t end = words.size();
+    for (std::size_t i = begin; i < end; ++i) {
+      for (char c : {'a', 'b', 'c'}) words.push_back(words[i] + c);
+    }
+    begin = end;
+  }
+  struct Case {
+    int depth;
+    std::vector<std::string> prefixes;
+  };
+  for (const Case& c : {Case{1, {"a", "ab", "abc", "b"}}, Case{2, {"ab", "abc", "ba", "bab"}},
+                        Case{3, {"aaa", "aaab"}}, Case{2, {}}}) {
+    const Layout layout = MakeLayout(c.depth, c.prefixes);
+    std::set<std::string> produced;
+    for (const std::string& key : words) {
+      if (key.empty() || key.size() > 5) continue;
+      produced.insert(SplitPath(key, layout));
+    }
+    int accepted = 0;
+    for (const std::string& word : words) {
+      if (word.empty()) continue;
+      std::vector<std::string> units;
+      for (char u : word) units.push_back(std::string(1, u));
+      const std::string path = PartitionFilePath(MakePartition(0, units));
+      const bool is_produced = produced.count(path) != 0;
+      EXPECT_EQ(SplitPrefixOf(path, layout).has_value(), is_produced)
+          << path << " depth " << c.depth;
+      accepted += is_produced ? 1 : 0;
+    }
+    EXPECT_EQ(static_cast<std::size_t>(accepted), produced.size());
+    EXPECT_FALSE(SplitPrefixOf("all.deb822", layout).has_value());
+  }
+}
+
+TEST(PartitionSplitTest, P050_FilesAtTheWrongPlaceAreRejected) {
+  const Layout layout = MakeLayout(2, {"li", "lib"});
+  EXPECT_EQ(SplitPrefixOf("l/li.deb822", layout), MakePartition(3, {"l", "i"}));  // short
+  EXPECT_EQ(SplitPrefixOf("l/li/lib.deb822", layout), MakePartition(4, {"l", "i", "b"}));
+  EXPECT_EQ(SplitPrefixOf("l/li/lin.deb822", layout), MakePartition(3, {"l", "i", "n"}));
+  EXPECT_EQ(SplitPrefixOf("l/li/lib/libc.deb822", layout), MakePartition(4, {"l", "i", "b", "c"}));
+  EXPECT_EQ(SplitPrefixOf("l/lx.deb822", layout), MakePartition(2, {"l", "x"}));
+  EXPECT_EQ(SplitPrefixOf("l.deb822", layout), MakePartition(2, {"l"}));
+  EXPECT_EQ(SplitPrefixOf("a/ab.deb822", layout), MakePartition(2, {"a", "b"}));
+  for (std::string_view stray : {"l/lx/lxy.deb822",       // lx is not split
+                                 "a/ab/abc.deb822",       // neither is ab
+                                 "l/li/lin/lin6.deb822",  // nor lin
+                                 "l/li/lib/libc/libc6.deb822",
+                                 "l/lib.deb822",  // skips a level
+                                 "l/li/libc.deb822",
+                                 "l/li/li.deb822",   // no new unit
+                                 "l/lx/lib.deb822",  // not below its parent
+                                 "l/li/LIB.deb822",
+                                 "L/li/lib.deb822",
+                                 "l/li/lib.deb822~",
+                                 "l/li/.#lib.deb822",
+                                 "l/li/lib",
+                                 "l/li/lib/",
+                                 "l/li/lib.DEB822",
+                                 "l/li/%6Cib.deb822",
+                                 "l//li/lib.deb822",
+                                 "all.deb822",
+                                 "notes.txt",
+                                 ""}) {
+    EXPECT_FALSE(SplitPrefixOf(stray, layout).has_value()) << stray;
+  }
+  // Without the splits, a file below l/li/ is at the wrong level, and l/li.deb822 is a full
+  // partition rather than the split's short file.
+  const Layout flat{2, {}, {}};
+  EXPECT_FALSE(SplitPrefixOf("l/li/lib.deb822", flat).has_value());
+  EXPECT_FALSE(SplitPrefixOf("l/li/lin.deb822", flat).has_value());
+  EXPECT_FALSE(SplitPrefixOf("l/li/lib/libc.deb822", flat).has_value());
+  EXPECT_EQ(SplitPrefixOf("l/li.deb822", flat), MakePartition(2, {"l", "i"}));
+  // A split's depth is relative to the table's: the same split at depth 1 splits "l" too.
+  const Layout shallow = MakeLayout(1, {"l", "li"});
+  EXPECT_EQ(SplitPrefixOf("l/li/lin.deb822", shallow), MakePartition(3, {"l", "i", "n"}));
+  EXPECT_EQ(SplitPrefixOf("l.deb822", shallow), MakePartition(2, {"l"}));  // short
+  EXPECT_FALSE(SplitPrefixOf("l/li/lin.deb822", MakeLayout(1, {"l"})).has_value());
+}
+
+TEST(PartitionSplitTest, P051_PruningKnowsTheSplitFiles) {
+  const Layout layout = MakeLayout(2, {"li"});
+  const Partition li_short = SplitOf("li", layout);  // l/li.deb822
+  const Partition lib = SplitOf("libc6", layout);    // l/li/lib.deb822
+  const Partition lin = SplitOf("linux", layout);    // l/li/lin.deb822
+  const Partition lx = SplitOf("lx", layout);        // l/lx.deb822
+  const Partition l_short = SplitOf("l", layout);    // l.deb822
+  ASSERT_EQ(PartitionFilePath(li_short), "l/li.deb822");
+  ASSERT_EQ(PartitionFilePath(lib), "l/li/lib.deb822");
+  ASSERT_EQ(PartitionFilePath(lin), "l/li/lin.deb822");
+  // "lib" may only be in l/li/lib.deb822.
+  EXPECT_TRUE(PartitionMayHold(lib, "lib"));
+  EXPECT_FALSE(PartitionMayHold(li_short, "lib"));
+  EXPECT_FALSE(PartitionMayHold(lin, "lib"));
+  EXPECT_FALSE(PartitionMayHold(lx, "lib"));
+  EXPECT_FALSE(PartitionMayHold(l_short, "lib"));
+  // Without the split, l/li.deb822 holds every key starting with "li".
+  EXPECT_TRUE(PartitionMayHold(Of("li", 2), "lib"));
+  // "li" may be in the split's own file and everywhere below it.
+  EXPECT_TRUE(PartitionMayHold(li_short, "li"));
+  EXPECT_TRUE(PartitionMayHold(lib, "li"));
+  EXPECT_TRUE(PartitionMayHold(lin, "li"));
+  EXPECT_FALSE(PartitionMayHold(lx, "li"));
+  EXPECT_FALSE(PartitionMayHold(l_short, "li"));
+  EXPECT_TRUE(PartitionMayHold(l_short, "l"));
+  EXPECT_TRUE(PartitionMayHold(lx, "l"));
+  EXPECT_TRUE(PartitionMayHold(lib, "libc6"));
+  EXPECT_FALSE(PartitionMayHold(lib, "lic"));
+  // One level deeper: "libc" is only in l/li/lib/libc.deb822, not in the short l/li/lib.deb822.
+  const Layout deeper = MakeLayout(2, {"li", "lib"});
+  const Partition lib_short = SplitOf("lib", deeper);
+  const Partition libc = SplitOf("libc6", deeper);
+  ASSERT_EQ(PartitionFilePath(lib_short), "l/li/lib.deb822");
+  ASSERT_EQ(PartitionFilePath(libc), "l/li/lib/libc.deb822");
+  EXPECT_TRUE(PartitionMayHold(libc, "libc"));
+  EXPECT_FALSE(PartitionMayHold(lib_short, "libc"));
+  EXPECT_TRUE(PartitionMayHold(lib_short, "lib"));
+  EXPECT_TRUE(PartitionMayHold(libc, "lib"));
+  EXPECT_FALSE(PartitionMayHold(libc, "libd"));
+  EXPECT_FALSE(PartitionMayHold(SplitOf("lin", deeper), "lib"));
+}
+
+TEST(PartitionSplitTest, P071_IsDataFileOfSomeLayout) {
+  for (std::string_view data :
+       {"all.deb822", "j.deb822", "j/jo.deb822", "j/jo/joh/john.deb822", "l/li/lib/libc.deb822",
+        "a/al/all.deb822", "%2E/%2E%2E.deb822", "c/co/%63on.deb822",
+        "\xC3\xA9/\xC3\xA9m/\xC3\xA9mi.deb822",
+        "k/kk/kkk/kkkk/kkkkk/kkkkkk/kkkkkkk/kkkkkkkk/kkkkkkkkk/kkkkkkkkkk/kkkkkkkkkkk/"
+        "kkkkkkkkkkkk/kkkkkkkkkkkkk/kkkkkkkkkkkkkk/kkkkkkkkkkkkkkk/kkkkkkkkkkkkkkkk.deb822"}) {
+    EXPECT_TRUE(IsDataFileOfSomeLayout(data)) << data;
+  }
+  for (std::string_view junk :
+       {"", "notes.txt", "all.deb822~", "all", "j/all.deb822", "j/jo.deb822~", ".#j.deb822",
+        "J/jo.deb822", "j/jx/jo.deb822", "j/j.deb822", "j//jo.deb822", "/j.deb822", "./j.deb822",
+        "j/../j.deb822", "%41.deb822", "j/jo", "j/", "con.deb822",
+        "k/kk/kkk/kkkk/kkkkk/kkkkkk/kkkkkkk/kkkkkkkk/kkkkkkkkk/kkkkkkkkkk/kkkkkkkkkkk/"
+        "kkkkkkkkkkkk/kkkkkkkkkkkkk/kkkkkkkkkkkkkk/kkkkkkkkkkkkkkk/kkkkkkkkkkkkkkkk/"
+        "kkkkkkkkkkkkkkkkk.deb822"}) {
+    EXPECT_FALSE(IsDataFileOfSomeLayout(junk)) << junk;
+  }
+}
+
+TEST(PartitionSplitTest, P014_WithoutSplitsTheSchemeIsTheDepth) {
+  std::mt19937 rng(1400);
+  for (int round = 0; round < 5000; ++round) {
+    const std::string key = RandomValidUtf8(rng, 10);
+    if (key.empty()) continue;
+    const int depth = static_cast<int>(rng() % (kMaxPartitionDepth + 1));
+    const PartitionScheme scheme{depth, {}, {}};
+    const Result<Partition> by_scheme = PartitionOfKey(key, scheme);
+    ASSERT_TRUE(by_scheme.ok());
+    ASSERT_EQ(*by_scheme, Of(key, depth)) << key << " depth " << depth;
+    const Result<std::string> path = PartitionPath(key, scheme);
+    ASSERT_TRUE(path.ok());
+    ASSERT_EQ(*path, Path(key, depth));
+    ASSERT_EQ(PartitionPrefixOf(*path, scheme), PartitionPrefixOf(*path, depth)) << *path;
+    ASSERT_TRUE(PartitionPrefixOf(*path, scheme).has_value()) << *path;
+    // Paths of the other depths are recognised alike (mostly rejected).
+    const int other = static_cast<int>(rng() % (kMaxPartitionDepth + 1));
+    const std::string other_path = Path(key, other);
+    ASSERT_EQ(PartitionPrefixOf(other_path, scheme), PartitionPrefixOf(other_path, depth))
+        << other_path << " depth " << depth;
+  }
+  for (std::string_view stray : {"notes.txt", "j/Jo.deb822", "all.deb822", "j/jo/joh.deb822"}) {
+    for (int depth = 0; depth <= kMaxPartitionDepth; ++depth) {
+      EXPECT_EQ(PartitionPrefixOf(stray, PartitionScheme{depth, {}, {}}),
+                PartitionPrefixOf(stray, depth))
+          << stray << " depth " << depth;
+    }
+  }
+  EXPECT_EQ(*PartitionPath("John", PartitionScheme{0, {}, {}}), "all.deb822");
+  EXPECT_EQ(*PartitionPath("John", PartitionScheme{3, {}, {}}), "j/jo/joh.deb822");
 }
 
 }  // namespace

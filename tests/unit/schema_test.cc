@@ -169,7 +169,7 @@ TEST(SchemaParseTest, EveryRuleHasAnExactLocatedMessage) {
        "'Field' attribute [S-002]"},
       {"S-003 table attribute", "Table: t\nKey: A\nKind: x\n",
        "t.schema:3:1: error: unknown table attribute 'Kind'; expected Table, Key, "
-       "Partition-Depth, Unknown-Fields, Constraint or Description [S-003]"},
+       "Partition-Depth, Partition-Split, Unknown-Fields, Constraint or Description [S-003]"},
       {"S-003 field attribute", "Table: t\nKey: A\n\nField: A\nRequired: yes\n",
        "t.schema:5:1: error: unknown field attribute 'Required'; expected Field, Type, Mandatory, "
        "Unique, Index, Values, Pattern, References, Auto or Description [S-003]"},
@@ -275,6 +275,163 @@ TEST(SchemaParseTest, S003_AttributeNamesIgnoreCaseKeywordsDoNot) {
   EXPECT_EQ(ErrorOf("TABLE: t\nkey: A\n\nfield: A\ntype: integer\n"), "");
   EXPECT_NE(ErrorOf("Table: t\nKey: A\n\nField: A\nType: Integer\n"), "");
   EXPECT_NE(ErrorOf("Table: t\nKey: A\n\nField: B\nMandatory: Yes\n"), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split partitions [S-016]
+
+TEST(SchemaParseTest, S016_PartitionSplitIsReadSorted) {
+  Schema schema = MustParse(
+      "Table: t\n"
+      "Key: Name\n"
+      "Partition-Split:\n"
+      " lib\n"
+      " %2Ex\n"
+      "# the libraries\n"
+      "\tlx\n"
+      "   li  \n"
+      " \xC3\xA9m\n"
+      "Partition-Depth: 2\n");
+  EXPECT_EQ(schema.partition_depth(), 2);
+  // Sorted by byte value of the prefix (decoded: ".x", not "%2Ex").
+  EXPECT_EQ(schema.partition_splits(),
+            (std::vector<std::string>{".x", "li", "lib", "lx", "\xC3\xA9m"}));
+  EXPECT_EQ(
+      schema.partition_split_dirs(),
+      (std::vector<std::string>{"%2E/%2Ex", "l/li", "l/li/lib", "l/lx", "\xC3\xA9/\xC3\xA9m"}));
+  // On the first line too, and the attribute name ignores case.
+  Schema first = MustParse("Table: t\nKey: Name\npartition-split: li\n lib\n");
+  EXPECT_EQ(first.partition_splits(), (std::vector<std::string>{"li", "lib"}));
+  EXPECT_EQ(first.partition_split_dirs(), (std::vector<std::string>{"l/li", "l/li/lib"}));
+  // Partition-Depth may come after Partition-Split: the splits are checked against it.
+  Schema shallow =
+      MustParse("Table: t\nKey: Name\nPartition-Split:\n l\n li\nPartition-Depth: 1\n");
+  EXPECT_EQ(shallow.partition_depth(), 1);
+  EXPECT_EQ(shallow.partition_split_dirs(), (std::vector<std::string>{"l", "l/li"}));
+  // " ." is an empty line of the value [F-031], ignored like one.
+  Schema dotted = MustParse("Table: t\nKey: Name\nPartition-Split:\n li\n .\n lib\n");
+  EXPECT_EQ(dotted.partition_splits(), (std::vector<std::string>{"li", "lib"}));
+  // None by default; an empty attribute lists none, at any depth.
+  EXPECT_TRUE(MustParse("Table: t\nKey: Name\n").partition_splits().empty());
+  for (const char* text : {"Table: t\nKey: Name\nPartition-Split:\n",
+                           "Table: t\nKey: Name\nPartition-Depth: 0\nPartition-Split:\n"}) {
+    Schema none = MustParse(text);
+    EXPECT_TRUE(none.partition_splits().empty()) << text;
+    EXPECT_TRUE(none.partition_split_dirs().empty()) << text;
+  }
+}
+
+TEST(SchemaWriteTest, S016_S040_PartitionSplitIsWrittenBackAndRoundTrips) {
+  Schema schema =
+      MustParse("Table: t\nKey: Name\nPartition-Split:\n lib\n %2Ex\n\tlx\n li\n \xC3\xA9m\n");
+  const std::string written = WriteSchema(schema);
+  EXPECT_EQ(written,
+            "Table: t\n"
+            "Key: Name\n"
+            "Partition-Depth: 2\n"
+            "Partition-Split:\n"
+            " %2Ex\n"
+            " li\n"
+            " lib\n"
+            " lx\n"
+            " \xC3\xA9m\n"
+            "Unknown-Fields: allow\n"
+            "\n"
+            "Field: Name\n");
+  Schema again = MustParse(written);
+  EXPECT_EQ(again, schema);
+  EXPECT_EQ(again.partition_splits(), schema.partition_splits());
+  EXPECT_EQ(again.partition_split_dirs(), schema.partition_split_dirs());
+  EXPECT_EQ(WriteSchema(again), written);
+  // Splits are part of the schema's value; an empty list is not written.
+  EXPECT_FALSE(MustParse("Table: t\nKey: Name\nPartition-Split: li\n") ==
+               MustParse("Table: t\nKey: Name\n"));
+  EXPECT_FALSE(MustParse("Table: t\nKey: Name\nPartition-Split: li\n") ==
+               MustParse("Table: t\nKey: Name\nPartition-Split: lx\n"));
+  Schema empty = MustParse("Table: t\nKey: Name\nPartition-Split:\n");
+  EXPECT_EQ(WriteSchema(empty),
+            "Table: t\nKey: Name\nPartition-Depth: 2\nUnknown-Fields: allow\n\nField: Name\n");
+  EXPECT_EQ(empty, MustParse("Table: t\nKey: Name\n"));
+  // Prefixes whose path components need escapes ([P-031], [P-033], [P-030]), at depth 1.
+  Schema odd = MustParse(
+      "Table: t\nKey: Name\nPartition-Depth: 1\nPartition-Split:\n %2F\n %2F%2F\n c\n co\n"
+      " %63on\n %2E\n %2E%2E\n");
+  EXPECT_EQ(odd.partition_splits(),
+            (std::vector<std::string>{".", "..", "/", "//", "c", "co", "con"}));
+  EXPECT_EQ(odd.partition_split_dirs(),
+            (std::vector<std::string>{"%2E", "%2E/%2E%2E", "%2F", "%2F/%2F%2F", "c", "c/co",
+                                      "c/co/%63on"}));
+  Schema odd_again = MustParse(WriteSchema(odd));
+  EXPECT_EQ(odd_again, odd);
+}
+
+TEST(SchemaParseTest, S016_PartitionSplitErrorsPointAtTheEntry) {
+  const std::vector<ErrorCase> cases = {
+      {"bad escape", "Table: t\nKey: A\nPartition-Split:\n li\n l%2\n",
+       "t.schema:5:2: error: invalid split partition 'l%2' (path component has a bad escape at "
+       "offset 1; expected '%' and two uppercase hex digits [P-035]); expected a key prefix "
+       "written as a path component [S-016]"},
+      {"lowercase escape on the first line", "Table: t\nKey: A\nPartition-Split: %2ex\n",
+       "t.schema:3:18: error: invalid split partition '%2ex' (path component has a bad escape "
+       "at offset 0; expected '%' and two uppercase hex digits [P-035]); expected a key prefix "
+       "written as a path component [S-016]"},
+      {"not canonical", "Table: t\nKey: A\nPartition-Split:\n li\n %41\n",
+       "t.schema:5:2: error: invalid split partition '%41' (path component is not in canonical "
+       "encoding (a byte is escaped that need not be, or one is not escaped that must be) "
+       "[P-035]); expected a key prefix written as a path component [S-016]"},
+      {"raw leading dot", "Table: t\nKey: A\nPartition-Split:\n .x\n",
+       "t.schema:4:2: error: invalid split partition '.x' (path component is not in canonical "
+       "encoding (a byte is escaped that need not be, or one is not escaped that must be) "
+       "[P-035]); expected a key prefix written as a path component [S-016]"},
+      {"missing parent", "Table: t\nKey: A\nPartition-Split:\n lx\n lib\n",
+       "t.schema:5:2: error: split partition 'lib' lies below a partition that is not split; "
+       "expected 'li' to be split as well [S-016]"},
+      {"missing parent after a comment", "Table: t\nKey: A\nPartition-Split:\n li\n# c\n lixy\n",
+       "t.schema:6:2: error: split partition 'lixy' lies below a partition that is not split; "
+       "expected 'lix' to be split as well [S-016]"},
+      {"too few units", "Table: t\nKey: A\nPartition-Depth: 3\nPartition-Split:\n abc\n li\n",
+       "t.schema:6:2: error: split partition 'li' has 2 units; expected 3 (the table's depth) "
+       "to 15 [S-016]"},
+      {"too few units, depth after",
+       "Table: t\nKey: A\nPartition-Split:\n abc\n li\n"
+       "Partition-Depth: 3\n",
+       "t.schema:5:2: error: split partition 'li' has 2 units; expected 3 (the table's depth) "
+       "to 15 [S-016]"},
+      {"too few units, first line, depth after",
+       "Table: t\nKey: A\nPartition-Split: li\nPartition-Depth: 3\n",
+       "t.schema:3:18: error: split partition 'li' has 2 units; expected 3 (the table's depth) "
+       "to 15 [S-016]"},
+      {"too many units", "Table: t\nKey: A\nPartition-Split:\n aaaaaaaaaaaaaaaa\n",
+       "t.schema:4:2: error: split partition 'aaaaaaaaaaaaaaaa' has 16 units; expected 2 (the "
+       "table's depth) to 15 [S-016]"},
+      {"depth 0", "Table: t\nKey: A\nPartition-Depth: 0\nPartition-Split:\n a\n",
+       "t.schema:5:2: error: split partition 'a' is not possible at depth 0; expected a depth "
+       "of 1 to 4 [S-016]"},
+      {"depth 0 after", "Table: t\nKey: A\nPartition-Split: ab\nPartition-Depth: 0\n",
+       "t.schema:3:18: error: split partition 'ab' is not possible at depth 0; expected a depth "
+       "of 1 to 4 [S-016]"},
+      {"duplicate", "Table: t\nKey: A\nPartition-Split:\n li\n lx\n li\n",
+       "t.schema:6:2: error: split partition 'li' is listed twice [S-016]"},
+      {"duplicate on the first line", "Table: t\nKey: A\nPartition-Split: li\n lx\n li\n",
+       "t.schema:5:2: error: split partition 'li' is listed twice [S-016]"},
+      {"not folded", "Table: t\nKey: A\nPartition-Split:\n li\n Lx\n",
+       "t.schema:5:2: error: split partition 'Lx' is not a folded key prefix made of whole "
+       "units; expected 'lx' or a prefix of it [S-016]"},
+      {"indented", "Table: t\nKey: A\nPartition-Split:\n li\n   %41\n",
+       "t.schema:5:4: error: invalid split partition '%41' (path component is not in canonical "
+       "encoding (a byte is escaped that need not be, or one is not escaped that must be) "
+       "[P-035]); expected a key prefix written as a path component [S-016]"},
+      {"after a tab and a non-ASCII entry",
+       "Table: t\nKey: A\nPartition-Split:\n \xC3\xA9m\n\t \xC3\xA9m\n",
+       "t.schema:5:3: error: split partition '\xC3\xA9m' is listed twice [S-016]"},
+  };
+  for (const ErrorCase& c : cases) {
+    EXPECT_EQ(ErrorOf(c.text), c.message) << c.name;
+  }
+  // A prefix that is not UTF-8 is located too.
+  EXPECT_EQ(ErrorOf("Table: t\nKey: A\nPartition-Split:\n li\n %FF\n"),
+            "t.schema:5:2: error: split partition '%FF' is not a key prefix (it is empty or not "
+            "valid UTF-8) [S-016]");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 // error by default; --on-duplicate replace or skip apply the records in input order as if each
 // were written alone with that rule. Strict deb822 records are stored byte for byte.
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct ImportOptions {
   std::string format_name = "deb822";
   std::string profile_name = "strict";
   std::string on_duplicate_name = "error";
+  std::uint64_t split_above = std::uint64_t{1} << 20;  // [P-074]
+  bool no_split = false;
 };
 
 OnDuplicate ParseOnDuplicate(const std::string& name) {
@@ -56,7 +59,20 @@ ExitCode RunImport(const ImportOptions& options) {
   const Status printed =
       WriteOutput("", fmt::format("table '{}': {} inserted, {} replaced, {} skipped\n",
                                   options.table, counts.inserted, counts.replaced, counts.skipped));
-  return printed.ok() ? kExitOk : ReportError(printed);
+  if (!printed.ok()) return ReportError(printed);
+  if (!options.no_split) {
+    // After the import's commit, in a commit of its own: a crash in between leaves the records
+    // imported and the files as they were, which is a valid layout. So a failure here is only
+    // a warning: the import itself succeeded.
+    const Status split = opened->db->SplitLargePartitions(options.table, options.split_above);
+    if (!split.ok()) {
+      PrintWarning(options.table,
+                   fmt::format("the records are imported, but splitting the large files failed "
+                               "and changed nothing: {}",
+                               LocateInDatabase(*opened->db, split.message())));
+    }
+  }
+  return kExitOk;
 }
 
 // Checks the option combinations CLI11 cannot express; throws CLI::ValidationError.
@@ -67,6 +83,7 @@ void Resolve(const CLI::App& command, const ImportOptions& options) {
   if (std::count(options.files.begin(), options.files.end(), kStdioArgument) > 1) {
     throw CLI::ValidationError("FILE", "'-' (standard input) may be given only once");
   }
+  CheckSplitOptions(command);
 }
 
 }  // namespace
@@ -84,7 +101,10 @@ Command SetupImport(CLI::App& root) {
       "one of the input) does: error (default; exit status 3 for a key repeated in the input,\n"
       "4 for a key already stored), replace (the later record replaces the earlier) or skip\n"
       "(the earlier one stays). Prints how many records were inserted, replaced and skipped;\n"
-      "a progress line is shown on stderr when it is a terminal.\n" +
+      "a progress line is shown on stderr when it is a terminal.\n"
+      "Then, when a data file of TABLE is larger than --split-above (default 1MiB), its\n"
+      "partition is split into files one key character deeper, as `textdb repartition\n"
+      "--split-above` does, in a second commit; --no-split leaves the files as they are.\n" +
       std::string(kDatabaseHelp) +
       "\n"
       "\n"
@@ -111,6 +131,9 @@ Command SetupImport(CLI::App& root) {
                    "When a key is taken: error (default), replace or skip")
       ->check(CLI::IsMember({"error", "replace", "skip"}).description(""))
       ->type_name("ACTION");
+  AddSplitOptions(command, &options->split_above, &options->no_split,
+                  "Split the partitions of files larger than SIZE (default 1MiB)",
+                  "Leave large files as they are");
   command->callback([command, options] { Resolve(*command, *options); });
   return {command, [options] { return RunImport(*options); }};
 }

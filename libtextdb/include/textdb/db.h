@@ -198,10 +198,18 @@ class Database {
   Status CreateTable(const std::string& schema_text);
   // Moves every record of `table` to the data file its key maps to at partition depth `depth`
   // and records the depth in the table's schema file, in one atomic commit
-  // (format-spec/partitioning.md [P-070..P-073]). At the table's current depth it moves back
-  // records that are in the wrong file. Fails, changing nothing, with kInvalidData when a data
-  // file does not parse or a key is stored twice, kInvalidArgument for a depth outside 0..4.
-  Status Repartition(std::string_view table, int depth);
+  // (format-spec/partitioning.md [P-070..P-074]). At the table's current depth it moves back
+  // records that are in the wrong file. Split partitions [P-014]: with `split_above_bytes` 0,
+  // the table keeps its own (none after a change of depth); otherwise every partition whose
+  // file would hold more than that many bytes is split, as deep as its keys allow, and no
+  // other (UINT64_MAX: none). Fails, changing nothing, with kInvalidData when a data file does
+  // not parse or a key is stored twice, kInvalidArgument for a depth outside 0..4.
+  Status Repartition(std::string_view table, int depth, std::uint64_t split_above_bytes = 0);
+  // Splits the partitions of `table` whose data files hold more than `max_bytes` bytes, as
+  // Repartition with split_above_bytes does, keeping the table's split partitions [P-074]; one
+  // atomic commit. When no data file is larger (or the depth is 0), changes nothing and only
+  // lists the table's files. Errors: as Repartition; kInvalidArgument when max_bytes is 0.
+  Status SplitLargePartitions(std::string_view table, std::uint64_t max_bytes);
   // Rewrites every data file of `table` in canonical form [W-001..W-006] with its records in key
   // order, moving misplaced records home, in one atomic commit (storage.md [B-030]); with
   // `check_only`, changes nothing. Appends to *changed (when not null) the files, relative to

@@ -98,6 +98,12 @@ class Schema {
   const std::string& description() const { return description_; }
   // Number of key characters that name the partition files, 0..4; 0 = one file [S-012].
   int partition_depth() const { return partition_depth_; }
+  // The split partitions: folded key prefixes whose keys are stored one key character deeper
+  // (format-spec/partitioning.md [P-014]), sorted by byte value; empty when none [S-016].
+  const std::vector<std::string>& partition_splits() const { return partition_splits_; }
+  // The directories of the split partitions, relative to the table directory ("l/li" for "li"),
+  // sorted by byte value: one per partition_splits() entry.
+  const std::vector<std::string>& partition_split_dirs() const { return partition_split_dirs_; }
   // False when records may only contain declared fields [S-013].
   bool allow_unknown_fields() const { return allow_unknown_fields_; }
   // Record constraint expressions, verbatim (trimmed), in file order [S-014].
@@ -120,6 +126,8 @@ class Schema {
   std::string table_;
   std::string description_;
   int partition_depth_ = 2;
+  std::vector<std::string> partition_splits_;
+  std::vector<std::string> partition_split_dirs_;
   bool allow_unknown_fields_ = true;
   std::vector<std::string> constraints_;
   std::vector<FieldSpec> fields_;

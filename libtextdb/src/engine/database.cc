@@ -636,7 +636,7 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
     std::string_view table, const Schema& schema,
     const std::function<bool(const internal::Partition&)>& wanted,
     const PartitionConsumer* consume) {
-  const int depth = schema.partition_depth();
+  const internal::PartitionScheme scheme = internal::SchemeOf(schema);
   PartitionMap known;  // a snapshot: no file is touched while `mu` is held
   {
     std::lock_guard<std::mutex> guard(mu);
@@ -647,7 +647,7 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
   std::vector<std::string> paths;
   std::vector<FileInfo> stamps;
   TEXTDB_RETURN_IF_ERROR(
-      WalkTable(std::string(table), "", depth, &paths, nullptr, &stamps, &known));
+      WalkTable(std::string(table), "", DataFilesOf(schema), &paths, nullptr, &stamps, &known));
   std::vector<std::size_t> chosen(paths.size());  // indices into paths, in path order
   std::iota(chosen.begin(), chosen.end(), std::size_t{0});
   std::sort(chosen.begin(), chosen.end(),
@@ -657,7 +657,7 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
   if (wanted != nullptr) {
     std::erase_if(chosen, [&](std::size_t i) {
       const std::optional<internal::Partition> partition =
-          internal::PartitionPrefixOf(std::string_view(paths[i]).substr(table.size() + 1), depth);
+          internal::PartitionPrefixOf(std::string_view(paths[i]).substr(table.size() + 1), scheme);
       return !partition || !wanted(*partition);
     });
   }
@@ -897,7 +897,7 @@ Status Database::Check(std::vector<std::string>* problems) {
     }
     std::vector<std::string> data;
     std::vector<std::string> other;
-    Status walked = impl_->WalkTable(table, "", schema->partition_depth(), &data, &other);
+    Status walked = impl_->WalkTable(table, "", Impl::DataFilesOf(*schema), &data, &other);
     if (!walked.ok()) {
       problems->push_back(walked.message());
       continue;

@@ -295,6 +295,11 @@ struct TableState {
   std::uint32_t schema_crc = 0;  // of the schema file's content
 };
 
+// The partition scheme of `schema` [P-014]: a view, valid while `schema` lives.
+inline internal::PartitionScheme SchemeOf(const Schema& schema) {
+  return {schema.partition_depth(), schema.partition_split_dirs(), schema.partition_splits()};
+}
+
 inline std::string KeyForMessages(const std::vector<std::string>& components) {
   std::string out;
   for (const std::string& c : components) {
@@ -445,7 +450,7 @@ struct Database::Impl {
       if (i == 0) first = canonical;
       encoded += fmt::format("{}:{}", canonical.size(), canonical);
     }
-    Result<std::string> part = internal::PartitionPath(first, schema.partition_depth());
+    Result<std::string> part = internal::PartitionPath(first, internal::SchemeOf(schema));
     if (!part.ok()) return part.status();
     return std::make_pair(std::move(encoded), std::string(table) + "/" + *part);
   }
@@ -636,7 +641,7 @@ struct Database::Impl {
           key_ += canonical;
           if (k == 0) first_ = std::move(canonical);
         }
-        Result<std::string> home = internal::PartitionPath(first_, schema_.partition_depth());
+        Result<std::string> home = internal::PartitionPath(first_, internal::SchemeOf(schema_));
         if (!home.ok() || *home != table_relative_) return false;
         const auto& span = collector_.spans[i];
         const auto record = static_cast<std::uint32_t>(part_->entries.size());
@@ -778,7 +783,7 @@ struct Database::Impl {
       }
       Result<std::vector<std::string>> components = DecodeKey(*key);
       Result<std::string> home =
-          internal::PartitionPath(components->front(), schema.partition_depth());
+          internal::PartitionPath(components->front(), internal::SchemeOf(schema));
       if (!home.ok() || *home != table_relative) {
         part->problem = Status::InvalidData(fmt::format(
             "{}:{}:1: error: record '{}' belongs in {}/{}, not in this file; move it there "
@@ -839,17 +844,28 @@ struct Database::Impl {
   }
 
   // Every data file of `table`, as paths relative to the database directory, sorted.
-  Result<std::vector<std::string>> ListPartitions(std::string_view table, int depth) const {
+  Result<std::vector<std::string>> ListPartitions(std::string_view table,
+                                                  const Schema& schema) const {
     std::vector<std::string> out;
-    TEXTDB_RETURN_IF_ERROR(WalkTable(std::string(table), "", depth, &out, nullptr));
+    TEXTDB_RETURN_IF_ERROR(WalkTable(std::string(table), "", DataFilesOf(schema), &out, nullptr));
     std::sort(out.begin(), out.end());
     return out;
+  }
+
+  // Tells whether a path relative to the table directory names a data file [P-050].
+  using DataFileTest = std::function<bool(std::string_view)>;
+
+  // The data files of a table with `schema` [P-050]. REQUIRES: `schema` outlives the result.
+  static DataFileTest DataFilesOf(const Schema& schema) {
+    return [&schema](std::string_view table_rel) {
+      return internal::PartitionPrefixOf(table_rel, internal::SchemeOf(schema)).has_value();
+    };
   }
 
   // Collects data files below `table`/`sub` into *data (and what Stat said of each into *stamps
   // when given); other entries (except the schema file) into *other when given. Symbolic links
   // are never followed. PERF: a path in `known` is a data file name without checking [P-050].
-  Status WalkTable(const std::string& table, const std::string& sub, int depth,
+  Status WalkTable(const std::string& table, const std::string& sub, const DataFileTest& is_data,
                    std::vector<std::string>* data, std::vector<std::string>* other,
                    std::vector<FileInfo>* stamps = nullptr,
                    const internal::PartitionMap* known = nullptr) const {
@@ -870,10 +886,9 @@ struct Database::Impl {
             Abs(rel)));
       }
       if (info->type == FileInfo::Type::kDirectory) {
-        TEXTDB_RETURN_IF_ERROR(WalkTable(table, table_rel, depth, data, other, stamps, known));
+        TEXTDB_RETURN_IF_ERROR(WalkTable(table, table_rel, is_data, data, other, stamps, known));
       } else if (info->type == FileInfo::Type::kRegular &&
-                 ((known != nullptr && known->count(rel) != 0) ||
-                  internal::PartitionPrefixOf(table_rel, depth).has_value())) {
+                 ((known != nullptr && known->count(rel) != 0) || is_data(table_rel))) {
         data->push_back(rel);
         if (stamps != nullptr) stamps->push_back(*info);
       } else if (other != nullptr) {
@@ -919,7 +934,7 @@ struct Database::Impl {
       std::vector<std::string> paths;
       std::vector<FileInfo> stamps;
       TEXTDB_RETURN_IF_ERROR(
-          WalkTable(name, "", state.schema->partition_depth(), &paths, nullptr, &stamps));
+          WalkTable(name, "", DataFilesOf(*state.schema), &paths, nullptr, &stamps));
       for (std::size_t i = 0; i < paths.size(); ++i) {
         work.emplace_back(name, std::move(paths[i]));
         sizes.push_back(stamps[i].size);
@@ -1020,9 +1035,12 @@ struct Database::Impl {
   mutable internal::ProcessLock process_lock{env, Abs(kLockFile)};
 
   // Rewrites every data file of `table` in one commit (repartition.cc): at `new_depth` (or the
-  // current depth), each record's bytes kept or, with `canonical`, in canonical form; with
-  // `dry_run`, only reports. Appends the files that change (or would) to *changed when given.
-  Status RewriteTable(std::string_view table, std::optional<int> new_depth, bool canonical,
+  // current depth; a new depth drops the split partitions), with the split partitions chosen
+  // for `split_above_bytes` when not 0 [P-074] (with `keep_splits`, the table's own stay split
+  // as well), each record's bytes kept or, with `canonical`, in canonical form; with `dry_run`,
+  // only reports. Appends the files that change (or would) to *changed when given.
+  Status RewriteTable(std::string_view table, std::optional<int> new_depth,
+                      std::uint64_t split_above_bytes, bool keep_splits, bool canonical,
                       bool dry_run, std::vector<std::string>* changed);
 };
 

@@ -250,7 +250,7 @@ struct CommitContext {
     Result<std::vector<std::string>> components = DecodeKey(key);
     if (!components.ok()) return components.status();
     Result<std::string> rel =
-        internal::PartitionPath(components->front(), schema.partition_depth());
+        internal::PartitionPath(components->front(), internal::SchemeOf(schema));
     if (!rel.ok()) return rel.status();
     return table + "/" + *rel;
   }
@@ -396,7 +396,7 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
   for (auto& [path, work] : ctx.works) work.touched().clear();
   const std::map<std::string, Schema, std::less<>>& schemas = ctx.schemas;
   const auto lister = [this](const std::string& table, const Schema& schema) {
-    return [this, table, &schema] { return ListPartitions(table, schema.partition_depth()); };
+    return [this, table, &schema] { return ListPartitions(table, schema); };
   };
   // Largest integer value of `field` in `table` (after this commit's changes so far), for
   // AutoFill::kNextInteger.

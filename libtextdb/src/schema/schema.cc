@@ -1,6 +1,7 @@
 // Schema files (include/textdb/schema.h): parsing, canonical writing, composite keys and record
 // checks, format-spec/schema.md. The deb822 layer (format/) does the syntax; this file reads
 // the stanzas as a table stanza and field stanzas and locates every error to line and column.
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -14,6 +15,7 @@
 
 #include "format/encoding.h"
 #include "schema/value_types.h"
+#include "text/partition.h"
 #include "textdb/deb822.h"
 #include "textdb/schema.h"
 
@@ -249,6 +251,8 @@ class SchemaParser {
               "S-012");
         }
         schema_.partition_depth_ = value[0] - '0';
+      } else if (field.Is("Partition-Split")) {
+        split_field_ = &field;  // read below: it depends on Partition-Depth
       } else if (field.Is("Unknown-Fields")) {
         if (value != "allow" && value != "reject") {
           return ErrorAtValue(
@@ -280,8 +284,8 @@ class SchemaParser {
       } else {
         return ErrorAtName(field,
                            "unknown table attribute '" + std::string(field.name()) +
-                               "'; expected Table, Key, Partition-Depth, Unknown-Fields, "
-                               "Constraint or Description",
+                               "'; expected Table, Key, Partition-Depth, Partition-Split, "
+                               "Unknown-Fields, Constraint or Description",
                            "S-003");
       }
     }
@@ -291,6 +295,43 @@ class SchemaParser {
                      "'Key: Package, Version'",
                      "S-011");
     }
+    if (split_field_ != nullptr) TEXTDB_RETURN_IF_ERROR(ReadPartitionSplit(*split_field_));
+    return Status::Ok();
+  }
+
+  // [S-016]: one split partition per line, its key prefix written as a path component [P-035].
+  Status ReadPartitionSplit(const deb822::Field& field) {
+    const std::string_view raw = field.value();
+    std::vector<std::string> prefixes;
+    std::vector<std::size_t> offsets;  // of each prefix in the raw value
+    for (std::size_t begin = 0; begin <= raw.size();) {
+      std::size_t end = raw.find('\n', begin);
+      if (end == std::string_view::npos) end = raw.size();
+      const std::string_view line = raw.substr(begin, end - begin);
+      const std::size_t first = line.find_first_not_of(" \t");
+      // " ." is how deb822 writes an empty line inside a value [F-031]: ignored like one.
+      if (first != std::string_view::npos && line.substr(first) != ".") {
+        const std::string_view entry = line.substr(first, line.find_last_not_of(" \t") - first + 1);
+        Result<std::string> prefix = internal::DecodePathComponent(entry);
+        if (!prefix.ok()) {
+          return ErrorAtValue(field, begin + first,
+                              "invalid split partition " + Quoted(entry) + " (" +
+                                  prefix.status().message() +
+                                  "); expected a key prefix written as a path component",
+                              "S-016");
+        }
+        prefixes.push_back(std::move(prefix).value());
+        offsets.push_back(begin + first);
+      }
+      begin = end + 1;
+    }
+    std::size_t bad = 0;
+    Result<std::vector<std::string>> dirs =
+        internal::SplitDirectories(schema_.partition_depth_, prefixes, &bad);
+    if (!dirs.ok()) return ErrorAtValue(field, offsets[bad], dirs.status().message(), "S-016");
+    std::sort(prefixes.begin(), prefixes.end());
+    schema_.partition_splits_ = std::move(prefixes);
+    schema_.partition_split_dirs_ = std::move(dirs).value();
     return Status::Ok();
   }
 
@@ -535,6 +576,7 @@ class SchemaParser {
   std::vector<std::string_view> lines_;  // the schema file's lines, for error columns
   Schema schema_;
   const deb822::Field* key_field_ = nullptr;
+  const deb822::Field* split_field_ = nullptr;
   std::vector<std::string> key_names_;  // as spelled in 'Key'
   std::vector<Declared> declared_;      // field stanzas in file order
   std::vector<Declared> implicit_;      // undeclared key fields, in key order
@@ -682,6 +724,15 @@ std::string WriteSchema(const Schema& schema) {
   for (std::size_t index : schema.key()) key_names.push_back(schema.fields()[index].name);
   Put(&table, "Key", internal::Join(key_names));
   Put(&table, "Partition-Depth", std::to_string(schema.partition_depth()));
+  if (!schema.partition_splits().empty()) {
+    std::vector<std::string> lines = {""};
+    for (const std::string& prefix : schema.partition_splits()) {
+      lines.push_back(internal::EncodePathComponent(prefix));
+    }
+    const Status status = table.SetLines("Partition-Split", lines);
+    assert(status.ok());
+    static_cast<void>(status);
+  }
   Put(&table, "Unknown-Fields", schema.allow_unknown_fields() ? "allow" : "reject");
   if (!schema.constraints().empty()) {
     std::vector<std::string> lines = {""};

@@ -1,7 +1,9 @@
 // Key-prefix partitioning: see partition.h and format-spec/partitioning.md.
 #include "text/partition.h"
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <utility>
 
 #include "format/encoding.h"
@@ -112,9 +114,9 @@ std::string_view UnitOfCluster(std::string_view cluster) {
 }
 
 Status CheckDepth(int depth) {
-  if (depth < 0 || depth > kMaxPartitionDepth) {
+  if (depth < 0 || depth > kMaxPartitionUnits) {
     return Status::InvalidArgument("partition depth " + std::to_string(depth) + " is outside 0.." +
-                                   std::to_string(kMaxPartitionDepth) + " [P-003]");
+                                   std::to_string(kMaxPartitionUnits) + " [P-003]");
   }
   return Status::Ok();
 }
@@ -126,14 +128,14 @@ Status CheckKey(std::string_view key) {
   return Status::Ok();
 }
 
-using UnitEnds = std::array<std::size_t, kMaxPartitionDepth + 1>;
+using UnitEnds = std::array<std::size_t, kMaxPartitionUnits + 1>;
 
 // PERF: the ASCII fast path [P-010], [P-011]. In ASCII, folding is A-Z -> a-z, NFC changes
 // nothing, and every character is its own grapheme cluster except CR LF. A non-ASCII character
 // right after the last unit could extend it (a combining mark) or compose with it under NFC, so
 // that character must be ASCII too. Returns false when ICU must decide; otherwise the first
 // min(k, depth) units of the folded key are key[ends[u-1], ends[u]) lowercased, u = 1..*units
-// (ends[0] = 0). REQUIRES: ascii == AsciiPrefixLength(key), 1 <= depth <= kMaxPartitionDepth.
+// (ends[0] = 0). REQUIRES: ascii == AsciiPrefixLength(key), 1 <= depth <= kMaxPartitionUnits.
 bool AsciiUnitEnds(std::string_view key, std::size_t ascii, int depth, UnitEnds* ends,
                    std::size_t* units) {
   std::size_t i = 0, n = 0;
@@ -319,7 +321,7 @@ Result<std::string> PartitionPath(std::string_view key, int depth) {
     return PartitionFilePath(*partition);
   }
   if (ascii < key.size()) TEXTDB_RETURN_IF_ERROR(CheckKey(key));  // a non-ASCII tail
-  std::array<char, 2 * kMaxPartitionDepth> folded;
+  std::array<char, 2 * kMaxPartitionUnits> folded;
   for (std::size_t k = 0; k < ends[units]; ++k) folded[k] = AsciiLower(key[k]);
   std::string path;
   path.reserve(units * 8 + kPartitionExtension.size());
@@ -419,6 +421,183 @@ bool PartitionMayHold(const Partition& partition, std::string_view folded_query_
   const std::string& unit = units[q.size() - 1];
   if (unit.size() >= part.size() && unit.compare(0, part.size(), part) == 0) return true;
   return IsSingleCodePoint(unit) && part.compare(0, unit.size(), unit) == 0;
+}
+
+namespace {
+
+// The directory of the partition named by the first `count` units: PartitionFilePath without the
+// extension ("l/li" for l, i). REQUIRES: 1 <= count <= units.size().
+std::string PartitionDirectory(const std::vector<std::string>& units, std::size_t count) {
+  std::string path;
+  std::string prefix;
+  for (std::size_t i = 0; i < count; ++i) {
+    prefix += units[i];
+    if (i > 0) path.push_back('/');
+    AppendEncodedComponent(prefix, &path);
+  }
+  return path;
+}
+
+bool IsSplit(const PartitionScheme& scheme, std::string_view dir) {
+  return std::binary_search(scheme.split_dirs.begin(), scheme.split_dirs.end(), dir, std::less<>());
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitDirectories(int depth, std::span<const std::string> prefixes,
+                                                  std::size_t* bad_index) {
+  std::vector<std::pair<std::string, std::size_t>> dirs;  // directory, index into prefixes
+  const auto fail = [&](std::size_t index, const std::string& message) {
+    if (bad_index != nullptr) *bad_index = index;
+    return Status::InvalidArgument("split partition '" + EncodePathComponent(prefixes[index]) +
+                                   "' " + message);
+  };
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    if (depth < 1 || depth > kMaxPartitionDepth) {
+      return fail(i, "is not possible at depth " + std::to_string(depth) +
+                         "; expected a depth of 1 to " + std::to_string(kMaxPartitionDepth));
+    }
+    Result<Partition> partition = PartitionOfKey(prefixes[i], kMaxPartitionUnits);
+    if (!partition.ok()) return fail(i, "is not a key prefix (it is empty or not valid UTF-8)");
+    const std::size_t units = partition->units.size();
+    const std::string expected_units = "; expected " + std::to_string(depth) +
+                                       " (the table's depth) to " +
+                                       std::to_string(kMaxPartitionUnits - 1);
+    if (partition->Prefix() != prefixes[i]) {
+      if (units == static_cast<std::size_t>(kMaxPartitionUnits)) {  // cut at kMaxPartitionUnits
+        return fail(
+            i, "has more than " + std::to_string(kMaxPartitionUnits) + " units" + expected_units);
+      }
+      return fail(i, "is not a folded key prefix made of whole units; expected '" +
+                         EncodePathComponent(partition->Prefix()) + "' or a prefix of it");
+    }
+    if (units < static_cast<std::size_t>(depth) ||
+        units >= static_cast<std::size_t>(kMaxPartitionUnits)) {
+      return fail(i, "has " + std::to_string(units) + " units" + expected_units);
+    }
+    dirs.emplace_back(PartitionDirectory(partition->units, units), i);
+  }
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<std::string> out;
+  out.reserve(dirs.size());
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    if (i > 0 && dirs[i].first == dirs[i - 1].first) return fail(dirs[i].second, "is listed twice");
+    out.push_back(dirs[i].first);
+  }
+  for (const auto& [dir, index] : dirs) {
+    const std::size_t components =
+        1 + static_cast<std::size_t>(std::count(dir.begin(), dir.end(), '/'));
+    if (components == static_cast<std::size_t>(depth)) continue;
+    const std::string_view parent = std::string_view(dir).substr(0, dir.rfind('/'));
+    if (!std::binary_search(out.begin(), out.end(), parent, std::less<>())) {
+      return fail(index, "lies below a partition that is not split; expected '" +
+                             std::string(parent.substr(parent.rfind('/') + 1)) +
+                             "' to be split as well");
+    }
+  }
+  return out;
+}
+
+Result<Partition> PartitionOfKey(std::string_view key, const PartitionScheme& scheme) {
+  if (scheme.split_dirs.empty()) return PartitionOfKey(key, scheme.depth);
+  Result<Partition> full = PartitionOfKey(key, kMaxPartitionUnits);
+  if (!full.ok()) return full.status();
+  Partition& partition = *full;
+  std::size_t units = static_cast<std::size_t>(scheme.depth);
+  if (partition.units.size() < units) {  // a short key at the table's depth [P-013]
+    partition.depth = scheme.depth;
+    return partition;
+  }
+  std::string dir = PartitionDirectory(partition.units, units);
+  std::string prefix;
+  for (std::size_t i = 0; i < units; ++i) prefix += partition.units[i];
+  while (IsSplit(scheme, dir)) {
+    if (units == partition.units.size()) {  // the split partition's own file: a short key
+      partition.depth = static_cast<int>(units) + 1;
+      return partition;
+    }
+    prefix += partition.units[units++];
+    dir.push_back('/');
+    AppendEncodedComponent(prefix, &dir);
+  }
+  partition.units.resize(units);
+  partition.depth = static_cast<int>(units);
+  return partition;
+}
+
+Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& scheme) {
+  if (scheme.split_dirs.empty()) return PartitionPath(key, scheme.depth);
+  // PERF: called for every record an index build reads. The ASCII fast path of PartitionPath
+  // (no ICU, no Partition): the path grows one component at a time while it names a split
+  // partition.
+  const std::size_t ascii = AsciiPrefixLength(key);
+  UnitEnds ends{};
+  std::size_t units = 0;
+  if (scheme.depth == 0 || key.empty() ||
+      !AsciiUnitEnds(key, ascii, kMaxPartitionUnits, &ends, &units)) {
+    Result<Partition> partition = PartitionOfKey(key, scheme);
+    if (!partition.ok()) return partition.status();
+    return PartitionFilePath(*partition);
+  }
+  if (ascii < key.size()) TEXTDB_RETURN_IF_ERROR(CheckKey(key));  // a non-ASCII tail
+  std::array<char, 2 * kMaxPartitionUnits> folded;
+  for (std::size_t k = 0; k < ends[units]; ++k) folded[k] = AsciiLower(key[k]);
+  std::string path;
+  path.reserve(64);
+  const std::size_t depth = static_cast<std::size_t>(scheme.depth);
+  std::size_t u = 1;
+  for (; u <= std::min(units, depth); ++u) {
+    if (u > 1) path.push_back('/');
+    AppendEncodedComponent(std::string_view(folded.data(), ends[u]), &path);
+  }
+  // [P-014] Below a split partition, one unit more (a key with no more stays in its file). In
+  // ASCII a folded prefix cut at unit ends determines its units, so the prefixes can be
+  // compared instead of the directories.
+  const auto is_split = [&](std::size_t count) {
+    return std::binary_search(scheme.split_prefixes.begin(), scheme.split_prefixes.end(),
+                              std::string_view(folded.data(), ends[count]), std::less<>());
+  };
+  if (units >= depth) {
+    for (; u <= units && is_split(u - 1); ++u) {
+      path.push_back('/');
+      AppendEncodedComponent(std::string_view(folded.data(), ends[u]), &path);
+    }
+  }
+  path += kPartitionExtension;
+  return path;
+}
+
+std::optional<Partition> PartitionPrefixOf(std::string_view relative_path,
+                                           const PartitionScheme& scheme) {
+  if (scheme.split_dirs.empty()) return PartitionPrefixOf(relative_path, scheme.depth);
+  const std::size_t components =
+      1 + static_cast<std::size_t>(std::count(relative_path.begin(), relative_path.end(), '/'));
+  if (components > static_cast<std::size_t>(kMaxPartitionUnits)) return std::nullopt;
+  std::optional<Partition> partition =
+      PartitionPrefixOf(relative_path, static_cast<int>(components));
+  if (!partition) return std::nullopt;
+  const std::size_t depth = static_cast<std::size_t>(scheme.depth);
+  if (components < depth) {  // a short key's file at the table's depth [P-013]
+    partition->depth = scheme.depth;
+    return partition;
+  }
+  // Every partition on the way down from the table's depth must be split [P-014].
+  std::size_t end = relative_path.find('/');  // the end of the first `level` components
+  for (std::size_t level = 1; level < components; ++level, end = relative_path.find('/', end + 1)) {
+    if (level >= depth && !IsSplit(scheme, relative_path.substr(0, end))) return std::nullopt;
+  }
+  const std::string_view own =
+      relative_path.substr(0, relative_path.size() - kPartitionExtension.size());
+  partition->depth = static_cast<int>(components) + (IsSplit(scheme, own) ? 1 : 0);
+  return partition;
+}
+
+bool IsDataFileOfSomeLayout(std::string_view relative_path) {
+  if (relative_path == kSinglePartitionFile) return true;
+  const std::size_t components =
+      1 + static_cast<std::size_t>(std::count(relative_path.begin(), relative_path.end(), '/'));
+  return components <= static_cast<std::size_t>(kMaxPartitionUnits) &&
+         PartitionPrefixOf(relative_path, static_cast<int>(components)).has_value();
 }
 
 }  // namespace textdb::internal
