@@ -28,14 +28,80 @@ constexpr char kSchema[] =
     "Field: Name\n"
     "Description: what they are called\n";
 
-class RepartitionTest : public ::testing::Test {
+// A database in memory at /db, and helpers that write and list its files as an editor would.
+class MemDatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // `table_dir`: the directory Files() lists.
+  explicit MemDatabaseTest(std::string table_dir) : table_dir_(std::move(table_dir)) {}
+
+  // Creates the database, opens db_ and creates the table of `schema`, whose schema file then
+  // holds `schema` as written (CreateTable writes the canonical form; a file edited by hand
+  // keeps its comments).
+  void CreateTable(const std::string& schema) {
     ASSERT_TRUE(Database::Create("/db", mem_.get()).ok());
     db_ = Open();
-    ASSERT_TRUE(db_->CreateTable(kSchema).ok());
-    // CreateTable writes the canonical form; a schema file edited by hand keeps its comments.
-    Write("/db/people/schema.deb822", kSchema);
+    ASSERT_TRUE(db_->CreateTable(schema).ok());
+    Write(table_dir_ + "/schema.deb822", schema);
+  }
+
+  std::unique_ptr<Database> Open(Env* env = nullptr) {
+    Options options;
+    options.env = env != nullptr ? env : mem_.get();
+    auto db = Database::Open("/db", options);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  // Writes `text` to `path`, creating the directories on the way.
+  void Write(const std::string& path, const std::string& text) {
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      ASSERT_TRUE(mem_->CreateDir(path.substr(0, slash)).ok());
+    }
+    auto file = mem_->NewWritableFile(path, false);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(text).ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  }
+
+  std::string Read(const std::string& path) {
+    Result<std::string> text = mem_->ReadFile(path);
+    return text.ok() ? *text : "<" + text.status().ToString() + ">";
+  }
+
+  // Every file and directory (with a trailing '/') below the table directory, relative, with
+  // its content.
+  std::map<std::string, std::string> Files() { return FilesBelow(table_dir_, ""); }
+
+  std::unique_ptr<Env> mem_ = NewMemEnv();
+  std::unique_ptr<Database> db_;
+
+ private:
+  std::map<std::string, std::string> FilesBelow(const std::string& dir, const std::string& rel) {
+    std::map<std::string, std::string> out;
+    const Result<std::vector<std::string>> names = mem_->ListDir(dir);
+    for (const std::string& name : *names) {
+      const std::string path = dir + "/" + name;
+      const std::string child = rel.empty() ? name : rel + "/" + name;
+      if (mem_->Stat(path)->type == FileInfo::Type::kDirectory) {
+        out[child + "/"] = "";
+        out.merge(FilesBelow(path, child));
+      } else {
+        out[child] = Read(path);
+      }
+    }
+    return out;
+  }
+
+  const std::string table_dir_;
+};
+
+class RepartitionTest : public MemDatabaseTest {
+ protected:
+  RepartitionTest() : MemDatabaseTest("/db/people") {}
+
+  void SetUp() override {
+    CreateTable(kSchema);
     // Files written by hand: comments inside and between stanzas, keys of several lengths
     // (including one shorter than the new depth) and non-ASCII ones.
     Write("/db/people/j.deb822",
@@ -64,44 +130,6 @@ class RepartitionTest : public ::testing::Test {
     ASSERT_TRUE(txn.Commit().ok());
   }
 
-  std::unique_ptr<Database> Open(Env* env = nullptr) {
-    Options options;
-    options.env = env != nullptr ? env : mem_.get();
-    auto db = Database::Open("/db", options);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(db).value() : nullptr;
-  }
-
-  void Write(const std::string& path, const std::string& text) {
-    auto file = mem_->NewWritableFile(path, false);
-    ASSERT_TRUE(file.ok());
-    ASSERT_TRUE((*file)->Append(text).ok());
-    ASSERT_TRUE((*file)->Close().ok());
-  }
-
-  std::string Read(const std::string& path) {
-    Result<std::string> text = mem_->ReadFile(path);
-    return text.ok() ? *text : "<" + text.status().ToString() + ">";
-  }
-
-  // Every file below /db/people (relative), with its content.
-  std::map<std::string, std::string> Files(const std::string& dir = "/db/people",
-                                           const std::string& rel = "") {
-    std::map<std::string, std::string> out;
-    const Result<std::vector<std::string>> names = mem_->ListDir(dir);
-    for (const std::string& name : *names) {
-      const std::string path = dir + "/" + name;
-      const std::string child = rel.empty() ? name : rel + "/" + name;
-      if (mem_->Stat(path)->type == FileInfo::Type::kDirectory) {
-        out[child + "/"] = "";
-        out.merge(Files(path, child));
-      } else {
-        out[child] = Read(path);
-      }
-    }
-    return out;
-  }
-
   // The stanza text of every record by name.
   std::map<std::string, std::string> Records(Database* db) {
     std::map<std::string, std::string> out;
@@ -113,9 +141,6 @@ class RepartitionTest : public ::testing::Test {
                   }).ok());
     return out;
   }
-
-  std::unique_ptr<Env> mem_ = NewMemEnv();
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(RepartitionTest, P070_MovesEveryRecordKeepingItsBytesAndComments) {
@@ -437,13 +462,12 @@ std::string Pkg(const std::string& name, std::size_t size = 40) {
 const std::string kLibcBin =
     "Package:   libc-bin\n# inside libc-bin\nDescription: " + std::string(40, 'x') + "\n";
 
-class SplitPartitionTest : public ::testing::Test {
+class SplitPartitionTest : public MemDatabaseTest {
  protected:
+  SplitPartitionTest() : MemDatabaseTest("/db/pkgs") {}
+
   void SetUp() override {
-    ASSERT_TRUE(Database::Create("/db", mem_.get()).ok());
-    db_ = Open();
-    ASSERT_TRUE(db_->CreateTable(kPkgsSchema).ok());
-    Write("/db/pkgs/schema.deb822", kPkgsSchema);  // with its comments, as edited by hand
+    CreateTable(kPkgsSchema);
     // Depth 2, no split partitions: every li... key in l/li.deb822, out of key order, with a
     // comment paragraph before the first stanza and one after the last.
     Write("/db/pkgs/l.deb822", Pkg("l"));
@@ -454,48 +478,6 @@ class SplitPartitionTest : public ::testing::Test {
     Write("/db/pkgs/l/lx.deb822", Pkg("lx"));
     Write("/db/pkgs/a/ap.deb822", Pkg("apt"));
     Write("/db/pkgs/b/bx.deb822", Pkg("bx", 300));  // 327 bytes, and its key is its partition
-  }
-
-  std::unique_ptr<Database> Open(Env* env = nullptr) {
-    Options options;
-    options.env = env != nullptr ? env : mem_.get();
-    auto db = Database::Open("/db", options);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(db).value() : nullptr;
-  }
-
-  void Write(const std::string& path, const std::string& text) {
-    for (std::size_t slash = path.find('/', 1); slash != std::string::npos;
-         slash = path.find('/', slash + 1)) {
-      ASSERT_TRUE(mem_->CreateDir(path.substr(0, slash)).ok());
-    }
-    auto file = mem_->NewWritableFile(path, false);
-    ASSERT_TRUE(file.ok());
-    ASSERT_TRUE((*file)->Append(text).ok());
-    ASSERT_TRUE((*file)->Close().ok());
-  }
-
-  std::string Read(const std::string& path) {
-    Result<std::string> text = mem_->ReadFile(path);
-    return text.ok() ? *text : "<" + text.status().ToString() + ">";
-  }
-
-  // Every file and directory (with a trailing '/') below `dir`, relative, with its content.
-  std::map<std::string, std::string> Files(const std::string& dir = "/db/pkgs",
-                                           const std::string& rel = "") {
-    std::map<std::string, std::string> out;
-    const Result<std::vector<std::string>> names = mem_->ListDir(dir);
-    for (const std::string& name : *names) {
-      const std::string path = dir + "/" + name;
-      const std::string child = rel.empty() ? name : rel + "/" + name;
-      if (mem_->Stat(path)->type == FileInfo::Type::kDirectory) {
-        out[child + "/"] = "";
-        out.merge(Files(path, child));
-      } else {
-        out[child] = Read(path);
-      }
-    }
-    return out;
   }
 
   // Files() without the directories.
@@ -542,9 +524,6 @@ class SplitPartitionTest : public ::testing::Test {
     (void)db->Check(&problems);
     return problems;
   }
-
-  std::unique_ptr<Env> mem_ = NewMemEnv();
-  std::unique_ptr<Database> db_;
 };
 
 // The schema file of the split layout: the original with Partition-Split added.

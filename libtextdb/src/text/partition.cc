@@ -308,29 +308,7 @@ std::string PartitionFilePath(const Partition& partition) {
 }
 
 Result<std::string> PartitionPath(std::string_view key, int depth) {
-  TEXTDB_RETURN_IF_ERROR(CheckDepth(depth));
-  // PERF: the ASCII fast path of PartitionOfKey without building a Partition: the folded
-  // prefix (at most 2 bytes per unit) goes to a stack buffer, the path is the only allocation
-  // (none for paths of up to 15 bytes). The key is validated once, here or by FoldKeyPrefix.
-  const std::size_t ascii = AsciiPrefixLength(key);
-  UnitEnds ends{};
-  std::size_t units = 0;
-  if (depth == 0 || key.empty() || !AsciiUnitEnds(key, ascii, depth, &ends, &units)) {
-    Result<Partition> partition = PartitionOfKeyWithIcu(key, depth);
-    if (!partition.ok()) return partition.status();
-    return PartitionFilePath(*partition);
-  }
-  if (ascii < key.size()) TEXTDB_RETURN_IF_ERROR(CheckKey(key));  // a non-ASCII tail
-  std::array<char, 2 * kMaxPartitionUnits> folded;
-  for (std::size_t k = 0; k < ends[units]; ++k) folded[k] = AsciiLower(key[k]);
-  std::string path;
-  path.reserve(units * 8 + kPartitionExtension.size());
-  for (std::size_t u = 1; u <= units; ++u) {
-    if (u > 1) path.push_back('/');
-    AppendEncodedComponent(std::string_view(folded.data(), ends[u]), &path);
-  }
-  path += kPartitionExtension;
-  return path;
+  return PartitionPath(key, PartitionScheme{depth, {}, {}});
 }
 
 std::optional<Partition> PartitionPrefixOf(std::string_view relative_path, int depth) {
@@ -526,16 +504,19 @@ Result<Partition> PartitionOfKey(std::string_view key, const PartitionScheme& sc
 }
 
 Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& scheme) {
-  if (scheme.split_dirs.empty()) return PartitionPath(key, scheme.depth);
-  // PERF: called for every record an index build reads. The ASCII fast path of PartitionPath
-  // (no ICU, no Partition): the path grows one component at a time while it names a split
-  // partition.
+  TEXTDB_RETURN_IF_ERROR(CheckDepth(scheme.depth));
+  const bool split = !scheme.split_dirs.empty();
+  // PERF: called for every get and put, and for every record an index build reads. The ASCII
+  // fast path of PartitionOfKey without building a Partition: the folded prefix (at most 2
+  // bytes per unit) goes to a stack buffer, the path is the only allocation (none for paths of
+  // up to 15 bytes). The key is validated once, here or by FoldKeyPrefix.
   const std::size_t ascii = AsciiPrefixLength(key);
   UnitEnds ends{};
   std::size_t units = 0;
   if (scheme.depth == 0 || key.empty() ||
-      !AsciiUnitEnds(key, ascii, kMaxPartitionUnits, &ends, &units)) {
-    Result<Partition> partition = PartitionOfKey(key, scheme);
+      !AsciiUnitEnds(key, ascii, split ? kMaxPartitionUnits : scheme.depth, &ends, &units)) {
+    Result<Partition> partition =
+        split ? PartitionOfKey(key, scheme) : PartitionOfKeyWithIcu(key, scheme.depth);
     if (!partition.ok()) return partition.status();
     return PartitionFilePath(*partition);
   }
@@ -543,7 +524,7 @@ Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& s
   std::array<char, 2 * kMaxPartitionUnits> folded;
   for (std::size_t k = 0; k < ends[units]; ++k) folded[k] = AsciiLower(key[k]);
   std::string path;
-  path.reserve(64);
+  path.reserve(units * 8 + kPartitionExtension.size());
   const std::size_t depth = static_cast<std::size_t>(scheme.depth);
   std::size_t u = 1;
   for (; u <= std::min(units, depth); ++u) {
@@ -557,11 +538,9 @@ Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& s
     return std::binary_search(scheme.split_prefixes.begin(), scheme.split_prefixes.end(),
                               std::string_view(folded.data(), ends[count]), std::less<>());
   };
-  if (units >= depth) {
-    for (; u <= units && is_split(u - 1); ++u) {
-      path.push_back('/');
-      AppendEncodedComponent(std::string_view(folded.data(), ends[u]), &path);
-    }
+  for (; u <= units && is_split(u - 1); ++u) {
+    path.push_back('/');
+    AppendEncodedComponent(std::string_view(folded.data(), ends[u]), &path);
   }
   path += kPartitionExtension;
   return path;
