@@ -973,6 +973,23 @@ TEST_F(SplitPartitionTest, P074_AFileOfExactlyTheLimitIsNotSplit) {
   EXPECT_EQ(db_->GetSchema("pkgs")->partition_splits(), std::vector<std::string>{"li"});
 }
 
+// Splitting cannot make the file of one record smaller, so a partition of one record is not
+// split, however large it is and however long its key [P-074]. (It was split down its whole key:
+// b/bi/big/bigo/bigon/bigone.deb822.)
+TEST_F(SplitPartitionTest, P074_APartitionOfOneRecordIsNotSplit) {
+  ASSERT_TRUE(Put(Pkg("bigone", 300)).ok());
+  ASSERT_TRUE(db_->Repartition("pkgs", 2, kLimit).ok());
+  EXPECT_EQ(db_->GetSchema("pkgs")->partition_splits(), (std::vector<std::string>{"li", "lib"}));
+  EXPECT_EQ(FileOf(db_.get(), "bigone"), "b/bi.deb822");
+  EXPECT_GT(Read("/db/pkgs/b/bi.deb822").size(), kLimit);
+  // Two records: split until each file holds one.
+  ASSERT_TRUE(Put(Pkg("bigtwo", 300)).ok());
+  ASSERT_TRUE(db_->SplitLargePartitions("pkgs", kLimit).ok());
+  EXPECT_EQ(db_->GetSchema("pkgs")->partition_splits(),
+            (std::vector<std::string>{"bi", "big", "li", "lib"}));
+  EXPECT_EQ(FileOf(db_.get(), "bigone"), "b/bi/big/bigo.deb822");
+}
+
 // Prefix and range scans prune by the split layout [P-051], [I-012]: whatever the bounds, they
 // find exactly the records a full scan filtered by hand finds.
 TEST_F(SplitPartitionTest, P051_I012_ScansOfASplitLayoutAgreeWithAFullScan) {
