@@ -294,17 +294,27 @@ Result<Partition> PartitionOfKey(std::string_view key, int depth) {
   return partition;
 }
 
-std::string PartitionFilePath(const Partition& partition) {
-  if (partition.units.empty()) return std::string(kSinglePartitionFile);
+namespace {
+
+// The directory of the partition named by the first `count` units: PartitionFilePath without the
+// extension ("l/li" for l, i) [P-020]. REQUIRES: 1 <= count <= units.size().
+std::string PartitionDirectory(const std::vector<std::string>& units, std::size_t count) {
   std::string path;
   std::string prefix;
-  for (std::size_t i = 0; i < partition.units.size(); ++i) {
-    prefix += partition.units[i];
+  for (std::size_t i = 0; i < count; ++i) {
+    prefix += units[i];
     if (i > 0) path.push_back('/');
     AppendEncodedComponent(prefix, &path);
   }
-  path += kPartitionExtension;
   return path;
+}
+
+}  // namespace
+
+std::string PartitionFilePath(const Partition& partition) {
+  if (partition.units.empty()) return std::string(kSinglePartitionFile);
+  return PartitionDirectory(partition.units, partition.units.size()) +
+         std::string(kPartitionExtension);
 }
 
 Result<std::string> PartitionPath(std::string_view key, int depth) {
@@ -402,19 +412,6 @@ bool PartitionMayHold(const Partition& partition, std::string_view folded_query_
 }
 
 namespace {
-
-// The directory of the partition named by the first `count` units: PartitionFilePath without the
-// extension ("l/li" for l, i). REQUIRES: 1 <= count <= units.size().
-std::string PartitionDirectory(const std::vector<std::string>& units, std::size_t count) {
-  std::string path;
-  std::string prefix;
-  for (std::size_t i = 0; i < count; ++i) {
-    prefix += units[i];
-    if (i > 0) path.push_back('/');
-    AppendEncodedComponent(prefix, &path);
-  }
-  return path;
-}
 
 bool IsSplit(const PartitionScheme& scheme, std::string_view dir) {
   return std::binary_search(scheme.split_dirs.begin(), scheme.split_dirs.end(), dir, std::less<>());
