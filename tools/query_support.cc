@@ -1017,7 +1017,7 @@ ExitCode QueryRun::CountOnly() {
     if (all.ok()) count = *all;
   } else if (PlanAccess(where, schema_).kind == AccessPlan::Kind::kFullScan) {
     counted = db_->ScanParallel(
-        schema_.table(),
+        schema_.table(), where->Fields(),
         [&](const deb822::Stanza& record) {
           if (where->Matches(record, &schema_)) ++count;
           return false;

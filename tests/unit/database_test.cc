@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -601,6 +602,114 @@ TEST_F(DatabaseTest, I014_ScanParallelEqualsAFilteredScan) {
             StatusCode::kNotFound);
 }
 
+// A projected scan (ScanParallel with the fields the filter reads) accepts what the filter
+// accepts on whole records and visits the same whole records, in the same order and at the same
+// lines, whether the files are indexed during the scan or were before, with any number of
+// threads; its filter sees only the projected fields the record has [I-014]. Records it cannot
+// take from the indexer's scan are parsed first: a comment inside a projected value (that record
+// alone) or inside a key (the whole file, the indexer's slow path).
+TEST_F(DatabaseTest, I014_ProjectedScanEqualsTheFullFilter) {
+  Transaction txn = db_->Begin();
+  for (int i = 0; i < 300; ++i) {
+    const std::string item =
+        std::string(1, static_cast<char>('a' + i % 26)) + "item" + std::to_string(i * 7919 % 1000);
+    const std::string count = std::to_string(i);
+    const std::string serial = "s" + std::to_string(i);
+    const std::string notes = i % 4 == 0 ? "first\n more " + std::to_string(i) : "";
+    deb822::Stanza stanza = Make({{"Item", item.c_str()}, {"Count", count.c_str()}});
+    if (i % 5 != 0) {
+      ASSERT_TRUE(stanza.SetRaw("Serial", serial).ok());
+    }
+    if (!notes.empty()) {
+      ASSERT_TRUE(stanza.SetRaw("Notes", notes).ok());
+    }
+    txn.Put("items", stanza);
+  }
+  ASSERT_TRUE(txn.Commit().ok());
+  // Reads Count, Serial (an indexed field) and Notes; the names are spelt as no file does.
+  const std::vector<std::string> fields = {"COUNT", "serial", "nOtEs"};
+  // Filter calls that saw a field not in `fields`, or a comment as part of a value.
+  std::atomic<int> unprojected{0};
+  int modulus = 3;
+  const auto filter = [&](const deb822::Stanza& record) {
+    for (const deb822::Field& field : record.fields()) {
+      if (!field.Is("Count") && !field.Is("Serial") && !field.Is("Notes")) ++unprojected;
+    }
+    const std::optional<std::string_view> count = record.Get("count");
+    const std::optional<std::string_view> notes = record.Get("notes");
+    if (notes && notes->find('#') != std::string_view::npos) ++unprojected;  // not the value
+    // With modulus 3 about half the records pass (the consumer parses whole chunks), with 37
+    // a few (it parses them one by one).
+    return (count && std::stoi(std::string(*count)) % modulus == 0) ||
+           (modulus == 3 && notes && notes->find("more 1") != std::string_view::npos) ||
+           (modulus == 3 && record.Find("serial") == nullptr);
+  };
+  // What a scan visits: "file:line:" and the record's text, per record.
+  const auto scan = [&](const std::vector<std::string>* projected) {
+    std::vector<std::string> seen;
+    const auto visit = [&](const Record& record) {
+      std::string text = fmt::format("{}:{}:", record.file(), record.line());
+      record.stanza().Write(&text);
+      seen.push_back(text);
+      return true;
+    };
+    const Status status = projected == nullptr
+                              ? db_->ScanParallel("items", filter, visit)
+                              : db_->ScanParallel("items", *projected, filter, visit);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return seen;
+  };
+  const auto expect_same = [&](const std::string& when) {
+    for (const auto& [threads, m] : {std::pair{1u, 3}, std::pair{2u, 3}, std::pair{2u, 37}}) {
+      modulus = m;
+      Options options;
+      options.threads = threads;
+      Reopen(options);
+      const std::vector<std::string> whole = scan(nullptr);
+      EXPECT_GT(unprojected.exchange(0), 0) << "the full filter sees every field";
+      ASSERT_GT(whole.size(), modulus == 3 ? 100u : 7u);
+      Reopen(options);
+      EXPECT_EQ(scan(&fields), whole) << when << ", indexed by the scan, " << threads << ", " << m;
+      EXPECT_EQ(scan(&fields), whole) << when << ", indexed before, " << threads << ", " << m;
+      EXPECT_EQ(unprojected.load(), 0) << when;
+    }
+  };
+  expect_same("as written");
+  // A comment inside a projected value: that record is parsed, the value assembled [F-030].
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string file = top_ + "/db/items/a/ai.deb822";
+  std::string text = ReadAll(file);
+  const std::size_t notes = text.find("Notes: first\n more ");
+  ASSERT_NE(notes, std::string::npos);
+  text.insert(text.find('\n', notes) + 1, "# a note inside the value\n");
+  WriteAll(file, text);
+  expect_same("a comment inside Notes");
+  std::vector<std::string> assembled;
+  ASSERT_TRUE(db_->ScanParallel(
+                     "items", {"Notes"},
+                     [](const deb822::Stanza& record) { return record.Find("Notes") != nullptr; },
+                     [&](const Record& record) {
+                       if (record.file() == "items/a/ai.deb822") {
+                         assembled.emplace_back(*record.Get("Notes"));
+                       }
+                       return true;
+                     })
+                  .ok());
+  EXPECT_THAT(assembled, ::testing::Contains(::testing::StartsWith("first\n more ")));
+  // A comment inside a key's value: the indexer's slow path, the file parsed whole.
+  text.insert(text.find("Item: "), "Item: aitem999\n# inside the key\n x\nCount: 3\n\n");
+  WriteAll(file, text);
+  expect_same("a comment inside a key");
+  // Stops early, and fails as ScanParallel does.
+  int visited = 0;
+  ASSERT_TRUE(
+      db_->ScanParallel("items", fields, filter, [&](const Record&) { return ++visited < 3; })
+          .ok());
+  EXPECT_EQ(visited, 3);
+  EXPECT_EQ(db_->ScanParallel("nothing", fields, filter, [](const Record&) { return true; }).code(),
+            StatusCode::kNotFound);
+}
+
 // Counts the reads of whole files (ReadFile, or NewSequentialFile to read one from start to
 // end), per path.
 class ReadCountingEnv : public testing::FaultEnv {
@@ -743,18 +852,26 @@ class LargePartitionTest : public DatabaseTest {
     fs::last_write_time(path_, fs::file_time_type::clock::now() - std::chrono::seconds(10));
   }
 
-  // Every record of the table through ScanParallel, checked against what was written.
-  void ExpectScanFindsEveryRecord() {
+  // Every record of the table through ScanParallel, checked against what was written; with
+  // `projected`, through a projected scan whose filter reads Count (and the giant Notes).
+  void ExpectScanFindsEveryRecord(bool projected = false) {
     std::vector<std::string> keys;
-    const Status scanned = db_->ScanParallel(
-        "items", [](const deb822::Stanza&) { return true; },
-        [&](const Record& record) {
-          const std::string key(*record.Get("Item"));
-          EXPECT_EQ(record.line(), line_of_[key]) << key;
-          EXPECT_EQ(record.file(), "items/b/bo.deb822");
-          keys.push_back(key);
-          return true;
-        });
+    const auto visit = [&](const Record& record) {
+      const std::string key(*record.Get("Item"));
+      EXPECT_EQ(record.line(), line_of_[key]) << key;
+      EXPECT_EQ(record.file(), "items/b/bo.deb822");
+      keys.push_back(key);
+      return true;
+    };
+    const Status scanned =
+        projected ? db_->ScanParallel(
+                        "items", {"Count", "Notes"},
+                        [](const deb822::Stanza& record) {
+                          return record.Get("Count").has_value() && !record.Get("Item");
+                        },
+                        visit)
+                  : db_->ScanParallel(
+                        "items", [](const deb822::Stanza&) { return true; }, visit);
     ASSERT_TRUE(scanned.ok()) << scanned.ToString();
     ASSERT_EQ(keys.size(), std::size_t{kRecords});
     EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
@@ -793,6 +910,11 @@ TEST_F(LargePartitionTest, I016_IndexedAndScannedInChunksWithTheirLines) {
     Reopen(options);
     ExpectScanFindsEveryRecord();  // indexed and parsed from the same chunks
     ExpectScanFindsEveryRecord();  // read again, checked against the index
+    for (const bool projected_first : {true, false}) {
+      Reopen(options);
+      if (!projected_first) ExpectScanFindsEveryRecord();
+      ExpectScanFindsEveryRecord(/*projected=*/true);  // from the indexer's scan, or its own
+    }
   }
 }
 
@@ -832,18 +954,21 @@ TEST_F(LargePartitionTest, I016_TheSlowPathStartsTheScanOver) {
     if (indexed_first) {
       ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
     }
-    std::size_t seen = 0;
-    std::string last_key;
-    ASSERT_TRUE(db_->ScanParallel(
-                       "items", [](const deb822::Stanza&) { return true; },
-                       [&](const Record& record) {
-                         ++seen;
-                         last_key = *record.Get("Item");
-                         return true;
-                       })
-                    .ok());
-    EXPECT_EQ(seen, std::size_t{kRecords});
-    EXPECT_EQ(last_key, fmt::format("bo{:05}\n more", kRecords - 1));  // the raw value [F-030]
+    for (const bool projected : {false, true}) {
+      std::size_t seen = 0;
+      std::string last_key;
+      const auto visit = [&](const Record& record) {
+        ++seen;
+        last_key = *record.Get("Item");
+        return true;
+      };
+      const auto all = [](const deb822::Stanza&) { return true; };
+      ASSERT_TRUE((projected ? db_->ScanParallel("items", {"Item"}, all, visit)
+                             : db_->ScanParallel("items", all, visit))
+                      .ok());
+      EXPECT_EQ(seen, std::size_t{kRecords});
+      EXPECT_EQ(last_key, fmt::format("bo{:05}\n more", kRecords - 1));  // the raw value [F-030]
+    }
     Result<Record> record = db_->Get("items", {fmt::format("bo{:05}", kRecords - 2)});
     ASSERT_TRUE(record.ok());
     EXPECT_EQ(record->line(), line_of_[fmt::format("bo{:05}", kRecords - 2)]);

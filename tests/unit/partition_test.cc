@@ -1018,6 +1018,57 @@ TEST(PartitionSplitTest, P050_AcceptsExactlyTheProducedPathsInASmallAlphabet) {
   }
 }
 
+// [P-020] The index build's shortcut for ASCII keys: AsciiKeyInPartition says a key is in a
+// file exactly when PartitionPath puts it there, for every key over a small alphabet (both
+// cases, a byte that is escaped in paths) and every file those keys fill, in layouts with and
+// without split partitions; keys that need ICU (non-ASCII, CR) are left to PartitionPath.
+TEST(PartitionSplitTest, P020_AsciiKeyInPartitionAgreesWithPartitionPath) {
+  std::vector<std::string> keys = {""};
+  for (std::size_t begin = 0, length = 0; length < 5; ++length) {
+    const std::size_t end = keys.size();
+    for (std::size_t i = begin; i < end; ++i) {
+      for (char c : {'a', 'b', 'B', '.'}) keys.push_back(keys[i] + c);
+    }
+    begin = end;
+  }
+  keys.erase(keys.begin());  // the empty key is not a key [P-002]
+  struct Case {
+    int depth;
+    std::vector<std::string> prefixes;
+  };
+  int inside = 0;
+  for (const Case& c :
+       {Case{0, {}}, Case{1, {}}, Case{2, {}}, Case{4, {}}, Case{1, {"a", "ab", "ab.", "b"}},
+        Case{2, {"ab", "aba", "ba", "bab"}}, Case{3, {"aaa", "aaab"}}}) {
+    const Layout layout = MakeLayout(c.depth, c.prefixes);
+    std::vector<std::string> paths;
+    for (const std::string& key : keys) paths.push_back(SplitPath(key, layout));
+    const std::set<std::string> files(paths.begin(), paths.end());
+    for (const std::string& file : files) {
+      const std::optional<Partition> partition = PartitionPrefixOf(file, layout.scheme());
+      ASSERT_TRUE(partition.has_value()) << file;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        const std::optional<bool> in = AsciiKeyInPartition(keys[k], *partition);
+        ASSERT_TRUE(in.has_value()) << keys[k];
+        ASSERT_EQ(*in, paths[k] == file)
+            << "key " << keys[k] << " file " << file << " depth " << c.depth;
+        inside += *in ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_EQ(inside, 7 * static_cast<int>(keys.size()));  // each key in one file per layout
+  const Layout layout = MakeLayout(2, {"ab"});
+  const std::optional<Partition> ab = PartitionPrefixOf("a/ab/abc.deb822", layout.scheme());
+  ASSERT_TRUE(ab.has_value());
+  for (const char* key : {"ab\xC3\xA9", "\xC3\xA9", "abc\r\n",
+                          "a\xCC\x81"
+                          "bc"}) {
+    EXPECT_EQ(AsciiKeyInPartition(key, *ab), std::nullopt) << key;
+  }
+  EXPECT_EQ(AsciiKeyInPartition("", *ab), std::nullopt);
+  EXPECT_EQ(AsciiKeyInPartition("ABCD", *ab), std::optional<bool>(true));
+}
+
 TEST(PartitionSplitTest, P050_FilesAtTheWrongPlaceAreRejected) {
   const Layout layout = MakeLayout(2, {"li", "lib"});
   EXPECT_EQ(SplitPrefixOf("l/li.deb822", layout), MakePartition(3, {"l", "i"}));  // short

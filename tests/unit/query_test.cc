@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <thread>
@@ -351,6 +352,41 @@ TEST(QueryEvalTest, Q021_UndeclaredFieldsAndNoSchemaAreStrings) {
   EXPECT_TRUE(Typed("Other < 'b'", "Name: x\nOther: a\n"));
   EXPECT_FALSE(Untyped("Version < '1.0'", "Version: 1.0~rc1\n"));  // as text, '~' sorts late
   EXPECT_TRUE(Typed("Version < '1.0'", "Name: x\nVersion: 1.0~rc1\n"));
+}
+
+// Fields() names every field an expression reads, once each, in text order; a record cut down
+// to those fields is matched exactly as the whole record is (what a projected scan relies on).
+TEST(QueryEvalTest, Q022_FieldsListsWhatMatchesReads) {
+  EXPECT_EQ(MustParse("Name = 'x' && (#Depends || name ~ 'y') && `Odd+Name` > 2").Fields(),
+            (std::vector<std::string>{"Name", "Depends", "Odd+Name"}));
+  EXPECT_EQ(MustParse("1 = 1").Fields(), std::vector<std::string>{});
+  EXPECT_EQ(MustParse("Tags[1] = 'a' || Size + Priority > 3 ? Size : 'b'").Fields(),
+            (std::vector<std::string>{"Tags", "Size", "Priority"}));
+  const std::vector<std::string> records = {
+      "Name: x\nDepends: a\nSize: 5\nPriority: 1\nOther: q\n",
+      "Name: y\nSize: 1\nOther: q\n",
+      "Name: xy\nOdd+Name: 3\nTags: a, b\n",
+      "Other: z\n",
+  };
+  for (const char* text :
+       {"Name = 'x' && #Depends", "name ~ 'y' || Size > 2", "!Depends && Other",
+        "Size + Priority > 3 ? Size : 'b'", "`Odd+Name` > 2 && Tags ~ 'b'", "Size & Name = '1y'"}) {
+    const Expression expression = MustParse(text);
+    const std::vector<std::string> fields = expression.Fields();
+    for (const std::string& record : records) {
+      const deb822::Stanza whole = Rec(record);
+      deb822::Stanza cut = whole;
+      for (const deb822::Field& field : whole.fields()) {
+        const bool read = std::any_of(fields.begin(), fields.end(),
+                                      [&](const std::string& name) { return field.Is(name); });
+        if (!read) cut.Remove(field.name());
+      }
+      EXPECT_EQ(expression.Matches(cut, &Items()), expression.Matches(whole, &Items()))
+          << text << " on " << record;
+      EXPECT_EQ(expression.Matches(cut, nullptr), expression.Matches(whole, nullptr))
+          << text << " on " << record;
+    }
+  }
 }
 
 TEST(QueryEvalTest, Q022_BareFieldIsPresence) {

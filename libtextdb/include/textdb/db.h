@@ -238,6 +238,17 @@ class Database {
   Status ScanParallel(std::string_view table,
                       const std::function<bool(const deb822::Stanza&)>& filter,
                       const std::function<bool(const Record&)>& visit);
+  // As above, for a filter that reads only the fields named in `fields` (compared ignoring
+  // ASCII case [F-024]; Expression::Fields() lists those of an expression): `filter` is given a
+  // stanza that holds just those of the record's fields, with their raw values [F-030], and the
+  // record's line (its fields' line() is 0); only the records it accepts are parsed whole, for
+  // `visit`. The stanza `filter` gets and the strings it hands out are valid during the call
+  // only. PERF: the values come from the line scanner alone (the offset index's own pass over
+  // a file it indexes), so a scan that accepts few records costs little more than building the
+  // index.
+  Status ScanParallel(std::string_view table, const std::vector<std::string>& fields,
+                      const std::function<bool(const deb822::Stanza&)>& filter,
+                      const std::function<bool(const Record&)>& visit);
   // The number of records of `table`, counted in the offset index: every data file is indexed
   // (so checked for syntax errors, duplicate and misplaced keys) but no record is parsed. Fails
   // as Scan.

@@ -41,6 +41,7 @@
 namespace textdb::deb822 {
 
 class DocumentBuilder;  // internal: builds a Document from the scanner's events
+class StanzaViews;      // internal: stanzas of views for a scan's filter (format/stanza_views.h)
 
 // Which syntax variant to accept [F-040, F-041].
 enum class Profile {
@@ -104,6 +105,7 @@ class Field {
   friend class Stanza;
   friend class Document;
   friend class DocumentBuilder;
+  friend class StanzaViews;
   struct Owned;  // owned text for values that are not one contiguous input range
 
   std::string_view name_;
@@ -162,6 +164,7 @@ class Stanza {
  private:
   friend class Document;
   friend class DocumentBuilder;
+  friend class StanzaViews;
   // Appends `field` as "Name: value" lines [W-001..W-003].
   static void WriteField(const Field& field, std::string* out);
   struct PlacedComment {

@@ -81,6 +81,11 @@ class Expression {
   // like a parse error (in the text given to Parse, or the whole statement for ParseSql).
   Status Validate(const Schema& schema) const;
 
+  // The names of the fields the expression reads, each once (the first spelling,
+  // names comparing ignoring ASCII case), in text order: Matches looks at no other field of a
+  // record, so it may be given a stanza of these fields alone (Database::ScanParallel).
+  std::vector<std::string> Fields() const;
+
   // The conjuncts of the top-level `&&` chain usable for planning, in text order.
   std::vector<Conjunct> Conjuncts() const;
 

@@ -455,22 +455,102 @@ struct Database::Impl {
     return std::make_pair(std::move(encoded), std::string(table) + "/" + *part);
   }
 
-  // What LoadPartition hands the bytes it indexed to: sink(chunk, first_line, first) for
-  // consecutive chunks of whole paragraphs, `first_line` the line number of the chunk's first
+  // Collects the raw values [F-030] of named fields of each stanza, for FastIndexer (the key
+  // fields and the indexed fields, which must be one byte range each: `strict`) and for a
+  // projected scan (the fields its filter reads, which may not be: then the stanza is marked).
+  struct FieldCollector {
+    struct Span {
+      std::uint32_t begin = 0;  // the paragraph's bytes in the scanned text
+      std::uint32_t end = 0;
+      std::uint32_t line = 0;  // of its first line
+      // A field after `strict` has comment lines inside its value: only a parse gives it.
+      bool needs_parse = false;
+    };
+    const char* data = nullptr;
+    // The fields collected; the first `strict` ones must be contiguous, else `anomaly`.
+    // INVARIANT: the bytes of the names outlive the collector.
+    std::vector<std::string_view> names;
+    std::size_t strict = 0;
+    std::vector<Span> spans;
+    // names.size() per stanza; a null view (data() == nullptr) for a field the stanza lacks.
+    std::vector<std::string_view> values;
+    bool anomaly = false;
+
+    void Clear() {
+      spans.clear();
+      values.clear();
+      anomaly = false;
+    }
+    bool Error(std::uint32_t, std::uint32_t, std::uint32_t, const char*, std::string) {
+      anomaly = true;
+      return false;
+    }
+    void StanzaBegin(std::uint32_t begin, std::uint32_t line) {
+      spans.push_back({begin, 0, line, false});
+      values.resize(values.size() + names.size());
+    }
+    void Comment(const internal::CommentSpan&, bool) {}
+    void Field(const internal::FieldSpan& f) {
+      const std::string_view name(data + f.name_begin, f.name_end - f.name_begin);
+      const std::size_t base = values.size() - names.size();
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (!internal::EqualsIgnoreAsciiCase(name, names[k])) continue;
+        // Comments inside the value (it is then not one byte range).
+        if (!f.contiguous) (k < strict ? anomaly : spans.back().needs_parse) = true;
+        values[base + k] = std::string_view(data + f.value_begin, f.value_end - f.value_begin);
+      }
+    }
+    void StanzaEnd(std::uint32_t end) { spans.back().end = end; }
+
+    // Scans `text` (whole paragraphs, the first on line `first_line`); false on a syntax error
+    // or an anomaly. REQUIRES: `text` passed the encoding checks [F-001..F-003].
+    bool Scan(std::string_view text, std::uint32_t first_line, std::uint32_t* next_line) {
+      data = text.data();
+      Clear();
+      internal::Scanner<FieldCollector> scanner(text, internal::ScanOptions{}, this);
+      if (!scanner.Scan(0, static_cast<std::uint32_t>(text.size()), first_line) || anomaly) {
+        return false;
+      }
+      if (next_line != nullptr) *next_line = scanner.next_line();
+      return true;
+    }
+  };
+
+  // The records of one chunk of a data file as a projected scan collected them, for the
+  // consumer of CurrentPartitions: where each lies and the raw values of the projected fields.
+  struct ChunkRecords {
+    const FieldCollector* fields;
+    std::size_t first;  // the projected fields are fields->names[first, first + count)
+    std::size_t count;
+
+    std::size_t size() const { return fields->spans.size(); }
+    const FieldCollector::Span& span(std::size_t i) const { return fields->spans[i]; }
+    // The raw value of projected field j of record i; a null view when the record lacks it.
+    std::string_view value(std::size_t i, std::size_t j) const {
+      return fields->values[i * fields->names.size() + first + j];
+    }
+  };
+
+  // What LoadPartition hands the bytes it indexed to: sink(chunk, first_line, first, records)
+  // for consecutive chunks of whole paragraphs, `first_line` the line number of the chunk's first
   // line; `first` is true for the chunk that starts the file, and a chunk with `first` set
   // again (the whole file, after the fast indexer gave up) replaces all that came before.
-  using ChunkSink =
-      std::function<Status(std::string_view chunk, std::uint32_t first_line, bool first)>;
+  // `records` (valid during the call) are the chunk's records with the values of the projected
+  // fields, when LoadPartition was given a projection and the fast indexer took the chunk;
+  // null otherwise.
+  using ChunkSink = std::function<Status(std::string_view chunk, std::uint32_t first_line,
+                                         bool first, const ChunkRecords* records)>;
 
   // Reads and indexes the data file `path` of `table` (which need not exist). The file is read
   // in chunks (ReadInParagraphs), never held in memory whole unless the slow path must parse
   // it. When `sink` is not null, every byte the index was built from is also handed to it (see
   // ChunkSink), until it fails: its failure is stored in *sink_status (the file is still
-  // indexed whole). REQUIRES: sink_status is OK when `sink` is not null.
-  std::shared_ptr<PartitionIndex> LoadPartition(std::string_view table, const Schema& schema,
-                                                const std::string& path,
-                                                const ChunkSink* sink = nullptr,
-                                                Status* sink_status = nullptr) const {
+  // indexed whole); with `projected`, so are the values of those fields.
+  // REQUIRES: sink_status is OK when `sink` is not null.
+  std::shared_ptr<PartitionIndex> LoadPartition(
+      std::string_view table, const Schema& schema, const std::string& path,
+      const ChunkSink* sink = nullptr, Status* sink_status = nullptr,
+      const std::vector<std::string>* projected = nullptr) const {
     auto part = std::make_shared<PartitionIndex>();
     part->path = path;
     part->generation = ++generation;
@@ -489,7 +569,7 @@ struct Database::Impl {
     const std::string_view table_relative = std::string_view(path).substr(table.size() + 1);
     const std::vector<std::size_t> indexed = internal::IndexedFields(schema);
     internal::IndexedValues values;
-    FastIndexer indexer(schema, table_relative, indexed, part.get(), &values);
+    FastIndexer indexer(schema, table_relative, indexed, part.get(), &values, projected);
     bool fast = true;
     const Status read = ReadInParagraphs(
         Abs(path),
@@ -500,7 +580,9 @@ struct Database::Impl {
             return false;
           }
           if (sink != nullptr && sink_status->ok()) {
-            *sink_status = (*sink)(chunk, first_line, base == 0);
+            const ChunkRecords records = indexer.records();
+            *sink_status =
+                (*sink)(chunk, first_line, base == 0, projected != nullptr ? &records : nullptr);
           }
           return true;
         },
@@ -522,7 +604,7 @@ struct Database::Impl {
       part->bytes = content->size();
       if (part->racy) part->crc = internal::Crc32c(*content);
       // Before IndexSlow consumes the bytes; if it finds a problem, what the sink took is moot.
-      if (sink != nullptr) *sink_status = (*sink)(*content, 1, /*first=*/true);
+      if (sink != nullptr) *sink_status = (*sink)(*content, 1, /*first=*/true, nullptr);
       IndexSlow(table, schema, indexed, path, std::move(content).value(), part.get(), &values);
       if (!part->problem.ok()) return part;
     }
@@ -548,46 +630,6 @@ struct Database::Impl {
     return part;
   }
 
-  // Collects, for FastIndexer, the raw values of the key fields and of the indexed fields of
-  // each stanza.
-  struct KeyCollector {
-    struct Span {
-      std::uint32_t begin = 0;
-      std::uint32_t end = 0;
-      std::uint32_t line = 0;
-    };
-    const char* data;
-    const Schema* schema;
-    // The fields collected, as indices into schema->fields(): the key fields in key order, then
-    // the indexed fields in IndexedFields order.
-    std::vector<std::size_t> tracked;
-    std::vector<Span> spans;
-    // tracked.size() per stanza; a null view (data() == nullptr) for a field the stanza lacks.
-    std::vector<std::string_view> values;
-    bool anomaly = false;
-
-    bool Error(std::uint32_t, std::uint32_t, std::uint32_t, const char*, std::string) {
-      anomaly = true;
-      return false;
-    }
-    void StanzaBegin(std::uint32_t begin, std::uint32_t line) {
-      spans.push_back({begin, 0, line});
-      values.resize(values.size() + tracked.size());
-    }
-    void Comment(const internal::CommentSpan&, bool) {}
-    void Field(const internal::FieldSpan& f) {
-      const std::string_view name(data + f.name_begin, f.name_end - f.name_begin);
-      const std::size_t base = values.size() - tracked.size();
-      for (std::size_t k = 0; k < tracked.size(); ++k) {
-        if (!internal::EqualsIgnoreAsciiCase(name, schema->fields()[tracked[k]].name)) continue;
-        // Comments inside the value (it is then not one byte range): the slow path.
-        if (!f.contiguous) anomaly = true;
-        values[base + k] = std::string_view(data + f.value_begin, f.value_end - f.value_begin);
-      }
-    }
-    void StanzaEnd(std::uint32_t end) { spans.back().end = end; }
-  };
-
   // PERF: indexes a data file with the line scanner alone, without building a Document: this is
   // what makes open fast. The file comes in chunks of whole paragraphs, so it need not be in
   // memory at once. Chunk returns false on anything unusual (a syntax or encoding error, a
@@ -595,18 +637,29 @@ struct Database::Impl {
   // or indexed field), leaving the exact diagnosis to IndexSlow. The values of the `indexed`
   // fields (IndexedFields(schema)) go to *values. A contiguous value, one line or several, is
   // exactly the raw value [F-030] IndexSlow gets from the Document, so both paths index alike.
+  // The values of the `projected` fields of the last chunk's records are in records().
   class FastIndexer {
    public:
+    // REQUIRES: `projected` (when not null) outlives the indexer.
     FastIndexer(const Schema& schema, std::string_view table_relative,
                 const std::vector<std::size_t>& indexed, PartitionIndex* part,
-                internal::IndexedValues* values)
+                internal::IndexedValues* values, const std::vector<std::string>* projected)
         : schema_(schema),
           table_relative_(table_relative),
           indexed_(indexed),
           part_(part),
-          values_(values),
-          collector_{nullptr, &schema, schema.key(), {}, {}, false} {
-      collector_.tracked.insert(collector_.tracked.end(), indexed.begin(), indexed.end());
+          values_(values) {
+      for (std::size_t f : schema.key()) collector_.names.push_back(schema.fields()[f].name);
+      for (std::size_t f : indexed) collector_.names.push_back(schema.fields()[f].name);
+      collector_.strict = collector_.names.size();
+      if (projected != nullptr) {
+        collector_.names.insert(collector_.names.end(), projected->begin(), projected->end());
+      }
+    }
+
+    // The records of the last chunk Chunk accepted, with the values of the projected fields.
+    ChunkRecords records() const {
+      return {&collector_, collector_.strict, collector_.names.size() - collector_.strict};
     }
 
     // Indexes `chunk`, the bytes of the file from offset `base` on.
@@ -617,18 +670,11 @@ struct Database::Impl {
       if (base == 0 && chunk.starts_with("\xEF\xBB\xBF")) return false;
       internal::EncodingIssue issue;
       if (internal::FindEncodingIssue(chunk, 0, /*allow_crlf=*/false, &issue)) return false;
-      collector_.data = chunk.data();
-      collector_.spans.clear();
-      collector_.values.clear();
-      internal::Scanner<KeyCollector> scanner(chunk, internal::ScanOptions{}, &collector_);
-      if (!scanner.Scan(0, static_cast<std::uint32_t>(chunk.size()), line_) || collector_.anomaly) {
-        return false;
-      }
-      line_ = scanner.next_line();
+      if (!collector_.Scan(chunk, line_, &line_)) return false;
       const std::size_t entries_before = part_->entries.size();
       const std::size_t key_bytes_before = part_->keys.size();
       const std::size_t width = schema_.key().size();
-      const std::size_t stride = collector_.tracked.size();
+      const std::size_t stride = collector_.names.size();
       for (std::size_t i = 0; i < collector_.spans.size(); ++i) {
         key_.clear();
         for (std::size_t k = 0; k < width; ++k) {
@@ -641,8 +687,7 @@ struct Database::Impl {
           key_ += canonical;
           if (k == 0) first_ = std::move(canonical);
         }
-        Result<std::string> home = internal::PartitionPath(first_, internal::SchemeOf(schema_));
-        if (!home.ok() || *home != table_relative_) return false;
+        if (!InThisFile()) return false;
         const auto& span = collector_.spans[i];
         const auto record = static_cast<std::uint32_t>(part_->entries.size());
         part_->Add(key_, static_cast<std::uint32_t>(base + span.begin), span.end - span.begin,
@@ -677,12 +722,27 @@ struct Database::Impl {
       part_->keys.reserve(scaled(part_->keys.size() - key_bytes_before));
     }
 
+    // True when the record whose first key field's canonical value is first_ belongs in this
+    // file [P-020].
+    bool InThisFile() const {
+      if (partition_) {
+        if (const std::optional<bool> in = internal::AsciiKeyInPartition(first_, *partition_)) {
+          return *in;
+        }
+      }
+      Result<std::string> home = internal::PartitionPath(first_, internal::SchemeOf(schema_));
+      return home.ok() && *home == table_relative_;
+    }
+
     const Schema& schema_;
     std::string_view table_relative_;
+    // The partition this file holds (nullopt: not a data file name, so no record belongs here).
+    const std::optional<internal::Partition> partition_ =
+        internal::PartitionPrefixOf(table_relative_, internal::SchemeOf(schema_));
     const std::vector<std::size_t>& indexed_;
     PartitionIndex* part_;
     internal::IndexedValues* values_;
-    KeyCollector collector_;
+    FieldCollector collector_;
     std::uint32_t line_ = 1;  // the line the next chunk starts at
     std::string key_;         // PERF: reused for every record
     std::string first_;
@@ -968,13 +1028,24 @@ struct Database::Impl {
   // changed. The calls for one c come from one thread, in file order. Then the first failure of
   // `consume`, in path order, is returned. PERF: a full scan reads each file once, not once to
   // index and again to parse; `consume` must be thread-safe across partitions.
+  // With `projected` (and `consume`), the consumer also gets the chunk's records with the values
+  // of those fields (ChunkSink's `records`), collected by the indexer's own scan of the chunk
+  // for a file indexed here, by a scan of the chunk for the others; null when the chunk has an
+  // anomaly (FieldCollector) or comes whole from the slow path, so the consumer parses it.
   using PartitionConsumer =
       std::function<Status(std::size_t c, const std::string& path, std::string_view chunk,
-                           std::uint32_t first_line, bool first)>;
+                           std::uint32_t first_line, bool first, const ChunkRecords* records)>;
   Result<std::vector<std::shared_ptr<const PartitionIndex>>> CurrentPartitions(
       std::string_view table, const Schema& schema,
       const std::function<bool(const internal::Partition&)>& wanted,
-      const PartitionConsumer* consume = nullptr);
+      const PartitionConsumer* consume = nullptr,
+      const std::vector<std::string>* projected = nullptr);
+
+  // Database::ScanParallel, with the fields its filter reads when `projected` is not null.
+  // REQUIRES: no two names of *projected are equal ignoring ASCII case.
+  Status ScanParallel(std::string_view table, const std::vector<std::string>* projected,
+                      const std::function<bool(const deb822::Stanza&)>& filter,
+                      const std::function<bool(const Record&)>& visit);
 
   // Sorts the records of `selection` by key [S-121] (global order across its partitions) and
   // calls `visit` for each until it returns false. A partition's records are read with one

@@ -40,9 +40,11 @@ Status Database::ForEachMatch(std::string_view table, const Expression& where,
     case AccessPlan::Kind::kFullScan:
       break;
   }
-  // Matches is thread-safe, so the expression is evaluated on the engine's threads [I-014].
+  // Matches is thread-safe, so the expression is evaluated on the engine's threads [I-014], on
+  // the fields it reads.
   return ScanParallel(
-      table, [&](const deb822::Stanza& record) { return where.Matches(record, &schema); }, visit);
+      table, where.Fields(),
+      [&](const deb822::Stanza& record) { return where.Matches(record, &schema); }, visit);
 }
 
 Result<ResultSet> Database::Select(std::string_view table, const Expression& where) {

@@ -1,5 +1,6 @@
 // textdb::Expression (include/textdb/query.h): parsing, matching, Validate, error
 // positions and carets, and record constraints.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/scanner.h"
 #include "query/ast.h"
 #include "query/evaluate.h"
 #include "query/lexer.h"
@@ -203,6 +205,28 @@ bool Expression::Matches(const deb822::Stanza& record, const Schema* schema) con
 
 Status Expression::Validate(const Schema& schema) const {
   return internal::Validator(*impl_, schema).Walk(*impl_->root);
+}
+
+namespace {
+
+// Appends the names of the fields `node` and its children read to *out, each
+// once (ignoring ASCII case), in text order.
+void CollectFields(const internal::Node& node, std::vector<std::string>* out) {
+  if (node.kind == internal::NodeKind::kField || node.kind == internal::NodeKind::kCount) {
+    const bool seen = std::any_of(out->begin(), out->end(), [&](const std::string& name) {
+      return internal::EqualsIgnoreAsciiCase(name, node.text);
+    });
+    if (!seen) out->push_back(node.text);
+  }
+  for (const auto& child : node.children) CollectFields(*child, out);
+}
+
+}  // namespace
+
+std::vector<std::string> Expression::Fields() const {
+  std::vector<std::string> out;
+  CollectFields(*impl_->root, &out);
+  return out;
 }
 
 std::string_view Expression::text() const {

@@ -543,6 +543,26 @@ Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& s
   return path;
 }
 
+std::optional<bool> AsciiKeyInPartition(std::string_view key, const Partition& partition) {
+  if (key.empty() || std::any_of(key.begin(), key.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x80 || c == '\r';
+      })) {
+    return std::nullopt;
+  }
+  // In ASCII without CR each byte is a unit and folds to its lowercase. The key's path has the
+  // partition's units when its first units are those; a short partition's file holds only the
+  // keys of exactly that many units [P-013], [P-014]; any other partition is not split (it
+  // would be short), so it holds every longer key too.
+  const std::vector<std::string>& units = partition.units;
+  if (key.size() < units.size() || (partition.IsShort() && key.size() != units.size())) {
+    return false;
+  }
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (units[i].size() != 1 || units[i][0] != AsciiLower(key[i])) return false;
+  }
+  return true;
+}
+
 std::optional<Partition> PartitionPrefixOf(std::string_view relative_path,
                                            const PartitionScheme& scheme) {
   if (scheme.split_dirs.empty()) return PartitionPrefixOf(relative_path, scheme.depth);
