@@ -5,6 +5,8 @@
 // subcommands) print "textdb: error: MESSAGE" and a pointer to --help, and exit with 2.
 #include <malloc.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <exception>
 #include <new>
 #include <string>
@@ -28,19 +30,42 @@ ExitCode UsageErrorWithHelpHint(std::string_view message, std::string_view subco
   return kExitUsage;
 }
 
+// `textdb --db DIR SUBCOMMAND ...`, as `git -C DIR ...`: moves a database option (-d DIR,
+// --db DIR, -dDIR, --db=DIR) that comes before the subcommand's name to just after it, where
+// every subcommand that opens a database takes it. Anything else is left as it is.
+void MoveLeadingDatabaseOption(std::vector<char*>* args) {
+  if (args->size() < 2) return;
+  const std::string_view first = (*args)[1];
+  std::size_t width = 0;  // arguments the option takes
+  if (first == "-d" || first == "--db") {
+    width = 2;
+  } else if (first.starts_with("--db=") || (first.starts_with("-d") && !first.starts_with("--"))) {
+    width = 1;
+  }
+  if (width == 0 || args->size() < 2 + width) return;  // no subcommand follows
+  const auto begin = args->begin() + 1;
+  std::rotate(begin, begin + static_cast<std::ptrdiff_t>(width),
+              begin + static_cast<std::ptrdiff_t>(width) + 1);
+}
+
 ExitCode Main(int argc, char** argv) {
   CLI::App app("textdb: a record store whose data lives in Debian control (deb822) text files.",
                "textdb");
   app.set_version_flag("--version", "textdb " TEXTDB_VERSION, "Print the version and exit");
-  app.footer(std::string(kExitCodeHelp));
+  app.footer(
+      fmt::format("The database option may come before the subcommand: textdb --db DIR "
+                  "SUBCOMMAND ...\n\n{}",
+                  kExitCodeHelp));
+  std::vector<char*> args(argv, argv + argc);
+  MoveLeadingDatabaseOption(&args);
 
   // PERF: when the first argument names a subcommand, only that one is set up (setting up all
   // of them took 1.2 ms of a 7 ms `textdb get`, tests/bench/RESULTS.md); otherwise (no
   // argument, an option, an unknown name) all are, so that help and errors can list them.
   const CommandEntry* first = nullptr;
-  if (argc > 1) {
+  if (args.size() > 1) {
     for (const CommandEntry& entry : kCommands) {
-      if (entry.name == argv[1]) first = &entry;
+      if (entry.name == args[1]) first = &entry;
     }
   }
   std::vector<Command> commands;
@@ -58,7 +83,7 @@ ExitCode Main(int argc, char** argv) {
   }
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
       app.exit(e);  // --help or --version: prints to stdout
