@@ -1042,7 +1042,13 @@ TEST(PartitionSplitTest, P020_AsciiKeyInPartitionAgreesWithPartitionPath) {
         Case{2, {"ab", "aba", "ba", "bab"}}, Case{3, {"aaa", "aaab"}}}) {
     const Layout layout = MakeLayout(c.depth, c.prefixes);
     std::vector<std::string> paths;
-    for (const std::string& key : keys) paths.push_back(SplitPath(key, layout));
+    for (const std::string& key : keys) {
+      paths.push_back(SplitPath(key, layout));
+      // The indexer takes a file's partition from a key found in it, not from its name.
+      ASSERT_EQ(PartitionPrefixOf(paths.back(), layout.scheme()),
+                std::optional<Partition>(SplitOf(key, layout)))
+          << key;
+    }
     const std::set<std::string> files(paths.begin(), paths.end());
     for (const std::string& file : files) {
       const std::optional<Partition> partition = PartitionPrefixOf(file, layout.scheme());

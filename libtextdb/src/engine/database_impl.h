@@ -723,22 +723,26 @@ struct Database::Impl {
     }
 
     // True when the record whose first key field's canonical value is first_ belongs in this
-    // file [P-020].
-    bool InThisFile() const {
+    // file [P-020]. PERF: the file's partition is that of the first record found to belong
+    // here (not PartitionPrefixOf of the file's name, which would start ICU in every process
+    // that reads a record); ASCII keys are then checked against it without ICU.
+    bool InThisFile() {
       if (partition_) {
         if (const std::optional<bool> in = internal::AsciiKeyInPartition(first_, *partition_)) {
           return *in;
         }
       }
-      Result<std::string> home = internal::PartitionPath(first_, internal::SchemeOf(schema_));
-      return home.ok() && *home == table_relative_;
+      Result<internal::Partition> home =
+          internal::PartitionOfKey(first_, internal::SchemeOf(schema_));
+      if (!home.ok() || internal::PartitionFilePath(*home) != table_relative_) return false;
+      if (!partition_) partition_ = std::move(home).value();
+      return true;
     }
 
     const Schema& schema_;
     std::string_view table_relative_;
-    // The partition this file holds (nullopt: not a data file name, so no record belongs here).
-    const std::optional<internal::Partition> partition_ =
-        internal::PartitionPrefixOf(table_relative_, internal::SchemeOf(schema_));
+    // The partition of this file, once a record was found to belong here.
+    std::optional<internal::Partition> partition_;
     const std::vector<std::size_t>& indexed_;
     PartitionIndex* part_;
     internal::IndexedValues* values_;

@@ -123,7 +123,7 @@ Result<std::string> PartitionPath(std::string_view key, const PartitionScheme& s
 // Whether `key` is stored in `partition` when the key is all ASCII without CR, where
 // PartitionPath needs no ICU: true exactly when PartitionPath(key, scheme) is the file of
 // `partition`; nullopt for any other key (call PartitionPath). REQUIRES: `partition` is what
-// PartitionPrefixOf returned for a file under `scheme`.
+// PartitionOfKey(some key, scheme) or PartitionPrefixOf(a file's path, scheme) returned.
 // PERF: an index build checks that each record of a file belongs in it [P-020]; computing each
 // path took 8% of the time of indexing the Packages data, comparing a few bytes does not.
 std::optional<bool> AsciiKeyInPartition(std::string_view key, const Partition& partition);
