@@ -776,11 +776,14 @@ struct Database::Impl {
   // size of each file: in a fresh process, zeroing and first touching the pages of a new buffer
   // cost more than the indexing itself (55% of the time of a `select --count` over the
   // Packages data). The buffer grows only for a paragraph longer than it, and shrinks back at
-  // the next call.
+  // the next call. 64 KiB, not more: a `get` reads one file, and each page of the buffer that a
+  // larger chunk touches is a page fault; for the 129 kB file holding libc6, a fresh-process
+  // `get` took 4.35 -> 3.95 ms with 64 instead of 256 KiB, while full scans were no slower
+  // (tests/bench/RESULTS.md, session 11).
   Status ReadInParagraphs(const std::string& abs,
                           const std::function<bool(std::string_view, std::uint64_t)>& each,
                           std::uint64_t* bytes, std::uint32_t* crc) const {
-    constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
+    constexpr std::size_t kChunkBytes = std::size_t{64} << 10;
     thread_local std::unique_ptr<char[]> buffer;
     thread_local std::size_t capacity = 0;
     if (capacity != kChunkBytes) {
