@@ -14,7 +14,7 @@
 #   DEPTH            the table's Partition-Depth (default 2, textdb create's default)
 #   SPLIT            import's --split-above SIZE (default: import's default, 1MiB), or "none"
 #                    for --no-split (the layout before split partitions, format-spec [P-014])
-# Needs: hyperfine, grep-dctrl, sqlite3, jq, python3.
+# Needs: hyperfine, grep-dctrl, sqlite3, jq, python3; taskset (util-linux) when present.
 set -eu
 
 textdb=$(realpath "$1")
@@ -73,9 +73,16 @@ EOF
 run() {  # run NAME COMMAND... : hyperfine, median seconds into $tmp/NAME.json
   name=$1
   shift
-  hyperfine --warmup 3 --runs "$runs" --export-json "$tmp/$name.json" -N "$@" >/dev/null 2>&1 ||
-    hyperfine --warmup 3 --runs "$runs" --export-json "$tmp/$name.json" "$@" >/dev/null
+  # shellcheck disable=SC2086 # pin is empty or a command and its arguments
+  $pin hyperfine --warmup 3 --runs "$runs" --export-json "$tmp/$name.json" -N "$@" >/dev/null 2>&1 ||
+    $pin hyperfine --warmup 3 --runs "$runs" --export-json "$tmp/$name.json" "$@" >/dev/null
 }
+# The single-threaded commands (the gets) run on one CPU, the first this process may use, all
+# three peers on the same one: on this machine's VM the two vCPUs differed by up to 30% in
+# speed (grep-dctrl 76 against 101 ms, taskset -c 0 / -c 1), and the scheduler's choice of CPU
+# for each command otherwise moved the ratios by as much. The scans use every CPU (pin="").
+first_cpu=$(taskset -cp $$ 2>/dev/null | sed 's/.*: *//; s/[-,].*//')
+pin=""
 median() { jq -r ".results[$2].median" "$tmp/$1.json"; }
 ms() { echo "$1 * 1000" | bc -l | xargs printf '%.2f'; }
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
@@ -89,6 +96,10 @@ same() {  # same WHAT A B: fails unless the two outputs are equal
 
 # 1. get from a fresh process (zsh: a small partition; libc6: in li, the largest partition at
 # depth 2 without split partitions, 21.7 MB; with import's default split, a 129 kB file).
+if [ -n "$first_cpu" ]; then
+  pin="taskset -c $first_cpu"
+  echo "gets:    on CPU $first_cpu (taskset), textdb and its peers alike"
+fi
 for package in zsh libc6; do
   version=$(grep-dctrl -X -P "$package" -s Version -n "$packages" | head -n 1)
   "$textdb" get packages "$package" "$version" --db "$db" | grep -c . >"$tmp/a"
@@ -99,6 +110,8 @@ for package in zsh libc6; do
     "grep-dctrl -X -P $package $packages" \
     "sqlite3 $tmp/packages.sqlite \"select stanza from packages where package = '$package' and version = '$version'\""
 done
+
+pin=""
 
 # 2. a full scan with a regular expression.
 "$textdb" select packages --db "$db" --where 'Description ~ "(?i)compression"' --count >"$tmp/a"
