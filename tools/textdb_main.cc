@@ -107,10 +107,10 @@ ExitCode Main(int argc, char** argv) {
 }  // namespace textdb::cli
 
 int main(int argc, char** argv) {
-  // Reading a table allocates large buffers again and again: a scan parses each chunk of up to
-  // 64 KiB of a data file ([I-016]) into a Document, and the index of a large file grows to
-  // megabytes. By default glibc maps each large buffer anew and unmaps it when freed, so its
-  // pages fault in (zero filled) every time; kept in the heap, buffers are reused. On the
+  // Reading a table allocates large buffers again and again: a scan reads data files in chunks
+  // of 64 KiB or more ([I-016]) and parses chunks into Documents, and the index of a large file
+  // grows to megabytes. By default glibc maps each large buffer anew and unmaps it when freed, so
+  // its pages fault in (zero filled) every time; kept in the heap, buffers are reused. On the
   // Packages database (tests/bench/RESULTS.md, session 6): `select --count` 81 -> 75 ms, a
   // regular-expression `select --where` 134 -> 117 ms. A process-wide choice, so the command
   // makes it, never the library.

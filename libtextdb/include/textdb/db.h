@@ -234,7 +234,10 @@ class Database {
   // from several threads at once (Options::threads; it must be thread-safe and must not use
   // this Database), then `visit` on the calling thread, in key order [S-121], for each record
   // `filter` accepted, stopping early when it returns false. Fails as Scan. Records accepted
-  // are held in memory until they are visited.
+  // are held in memory until they are visited. `filter` may be called more than once for a
+  // record: when a file turns out to need a full parse part way through, its reading starts
+  // over [I-014]. So it must have no effect but its answer; to count matches, use Count with a
+  // filter.
   Status ScanParallel(std::string_view table,
                       const std::function<bool(const deb822::Stanza&)>& filter,
                       const std::function<bool(const Record&)>& visit);
@@ -253,6 +256,12 @@ class Database {
   // (so checked for syntax errors, duplicate and misplaced keys) but no record is parsed. Fails
   // as Scan.
   Result<std::uint64_t> Count(std::string_view table);
+  // The number of records of `table` that `filter` accepts, `filter` being called as by the
+  // projected ScanParallel (the same `fields`, the same stanza of views, the same threads); a
+  // record it accepts is counted once even when its file is read again, and is neither kept nor,
+  // when its views decided, parsed. Fails as Scan.
+  Result<std::uint64_t> Count(std::string_view table, const std::vector<std::string>& fields,
+                              const std::function<bool(const deb822::Stanza&)>& filter);
   // Calls `visit` for every record of `table` with begin <= key < end, in key order [S-121],
   // stopping early when it returns false [I-010..I-013]. A bound holds raw values of the first
   // n key fields (0 <= n <= the number of key fields), each a valid value of its field's type

@@ -493,10 +493,11 @@ Status Database::ScanParallel(std::string_view table,
   return impl_->ScanParallel(table, nullptr, filter, visit);
 }
 
-Status Database::ScanParallel(std::string_view table, const std::vector<std::string>& fields,
-                              const std::function<bool(const deb822::Stanza&)>& filter,
-                              const std::function<bool(const Record&)>& visit) {
-  std::vector<std::string> unique;  // names compare ignoring ASCII case [F-024]
+namespace {
+
+// `fields` without repeats; names compare ignoring ASCII case [F-024].
+std::vector<std::string> UniqueFieldNames(const std::vector<std::string>& fields) {
+  std::vector<std::string> unique;
   for (const std::string& name : fields) {
     if (std::none_of(unique.begin(), unique.end(), [&](const std::string& seen) {
           return internal::EqualsIgnoreAsciiCase(seen, name);
@@ -504,13 +505,34 @@ Status Database::ScanParallel(std::string_view table, const std::vector<std::str
       unique.push_back(name);
     }
   }
+  return unique;
+}
+
+}  // namespace
+
+Status Database::ScanParallel(std::string_view table, const std::vector<std::string>& fields,
+                              const std::function<bool(const deb822::Stanza&)>& filter,
+                              const std::function<bool(const Record&)>& visit) {
+  const std::vector<std::string> unique = UniqueFieldNames(fields);
   return impl_->ScanParallel(table, &unique, filter, visit);
+}
+
+Result<std::uint64_t> Database::Count(std::string_view table,
+                                      const std::vector<std::string>& fields,
+                                      const std::function<bool(const deb822::Stanza&)>& filter) {
+  const std::vector<std::string> unique = UniqueFieldNames(fields);
+  std::uint64_t count = 0;
+  const Status counted = impl_->ScanParallel(
+      table, &unique, filter, [](const Record&) { return true; }, &count);
+  if (!counted.ok()) return counted;
+  return count;
 }
 
 Status Database::Impl::ScanParallel(std::string_view table,
                                     const std::vector<std::string>* projected,
                                     const std::function<bool(const deb822::Stanza&)>& filter,
-                                    const std::function<bool(const Record&)>& visit) {
+                                    const std::function<bool(const Record&)>& visit,
+                                    std::uint64_t* count) {
   Result<std::unique_ptr<FileLock>> lock = Lock(/*exclusive=*/false);
   if (!lock.ok()) return lock.status();
   Result<std::shared_ptr<const Schema>> found = SchemaOf(table);
@@ -525,9 +547,12 @@ Status Database::Impl::ScanParallel(std::string_view table,
     std::string key;
     Record record;
   };
-  // What `filter` accepted in one partition, and how many stanzas it saw there.
+  // What `filter` accepted in one partition (kept, or only counted), and how many stanzas it
+  // saw there. INVARIANT: describes the partition's reading since its last start (`first`), so
+  // a file read again from its start is not counted twice.
   struct Partial {
     std::vector<Accepted> hits;
+    std::size_t accepted = 0;
     std::size_t stanzas = 0;
   };
   std::mutex partials_mu;
@@ -545,6 +570,8 @@ Status Database::Impl::ScanParallel(std::string_view table,
     parse_options.file_name = path;
     // Keeps `stanza`, which `filter` accepted, as a hit; `line` is its line in the file.
     const auto keep = [&](const deb822::Stanza& stanza, std::uint32_t line) -> Status {
+      ++partial->accepted;
+      if (count != nullptr) return Status::Ok();
       Result<std::string> key = KeyOf(schema, stanza);
       if (!key.ok()) return ChangedWhileRead(Abs(path));
       Accepted hit{std::move(key).value(), Record()};
@@ -555,10 +582,11 @@ Status Database::Impl::ScanParallel(std::string_view table,
       return Status::Ok();
     };
     deb822::Stanza view;
-    // `filter` on a parsed stanza: on the projected fields alone when there is a projection.
-    const auto accepts = [&](const deb822::Stanza& stanza) {
+    // `filter` on a parsed stanza: on the projected fields alone when there is a projection;
+    // `line` is the record's line in the file (the stanza's own is in what was parsed).
+    const auto accepts = [&](const deb822::Stanza& stanza, std::uint32_t line) {
       if (projected == nullptr) return filter(stanza);
-      deb822::StanzaViews::Reset(&view, stanza.line());
+      deb822::StanzaViews::Reset(&view, line);
       for (const deb822::Field& field : stanza.fields()) {
         if (std::any_of(projected->begin(), projected->end(),
                         [&](const std::string& name) { return field.Is(name); })) {
@@ -574,7 +602,8 @@ Status Database::Impl::ScanParallel(std::string_view table,
       if (!doc.ok()) return ChangedWhileRead(Abs(path));
       partial->stanzas += doc->stanzas().size();
       for (const deb822::Stanza& stanza : doc->stanzas()) {
-        if (accepts(stanza)) TEXTDB_RETURN_IF_ERROR(keep(stanza, first_line - 1 + stanza.line()));
+        const std::uint32_t line = first_line - 1 + stanza.line();
+        if (accepts(stanza, line)) TEXTDB_RETURN_IF_ERROR(keep(stanza, line));
       }
       return Status::Ok();
     }
@@ -596,7 +625,14 @@ Status Database::Impl::ScanParallel(std::string_view table,
         }
         if (filter(view)) verdicts[i] = Verdict::kAccepted;
       }
-      if (verdicts[i] != Verdict::kRejected) ++to_parse;
+      if (verdicts[i] == Verdict::kOnParse ||
+          (verdicts[i] == Verdict::kAccepted && count == nullptr)) {
+        ++to_parse;
+      }
+    }
+    if (count != nullptr) {  // what the views decided is counted, not parsed
+      partial->accepted += static_cast<std::size_t>(
+          std::count(verdicts.begin(), verdicts.end(), Verdict::kAccepted));
     }
     if (to_parse == 0) return Status::Ok();
     // PERF: parsing a record alone costs about 2.5 times its share of a parse of the whole
@@ -609,6 +645,7 @@ Status Database::Impl::ScanParallel(std::string_view table,
     }
     for (std::size_t i = 0; i < records->size(); ++i) {
       if (verdicts[i] == Verdict::kRejected) continue;
+      if (verdicts[i] == Verdict::kAccepted && count != nullptr) continue;  // counted above
       const FieldCollector::Span& span = records->span(i);
       std::optional<deb822::Document> alone;
       if (!whole) {
@@ -618,7 +655,7 @@ Status Database::Impl::ScanParallel(std::string_view table,
         alone = std::move(doc).value();
       }
       const deb822::Stanza& stanza = whole ? whole->stanzas()[i] : alone->stanzas()[0];
-      if (verdicts[i] == Verdict::kOnParse && !accepts(stanza)) continue;
+      if (verdicts[i] == Verdict::kOnParse && !accepts(stanza, span.line)) continue;
       TEXTDB_RETURN_IF_ERROR(keep(stanza, span.line));
     }
     return Status::Ok();
@@ -632,8 +669,10 @@ Status Database::Impl::ScanParallel(std::string_view table,
     const std::size_t seen = it == partials.end() ? 0 : it->second.stanzas;
     if (seen != (*parts)[c]->entries.size()) return ChangedWhileRead(Abs((*parts)[c]->path));
     if (it == partials.end()) continue;
+    if (count != nullptr) *count += it->second.accepted;
     for (Accepted& hit : it->second.hits) order.push_back(&hit);
   }
+  if (count != nullptr) return Status::Ok();
   std::stable_sort(order.begin(), order.end(), [&](const Accepted* a, const Accepted* b) {
     return CompareKeys(schema, a->key, b->key) < 0;
   });

@@ -1049,10 +1049,14 @@ struct Database::Impl {
       const std::vector<std::string>* projected = nullptr);
 
   // Database::ScanParallel, with the fields its filter reads when `projected` is not null.
+  // With `count` not null, Database::Count with a filter instead: the number of records
+  // accepted is added to *count, they are neither kept nor (when their views decided) parsed,
+  // and `visit` is not called.
   // REQUIRES: no two names of *projected are equal ignoring ASCII case.
   Status ScanParallel(std::string_view table, const std::vector<std::string>* projected,
                       const std::function<bool(const deb822::Stanza&)>& filter,
-                      const std::function<bool(const Record&)>& visit);
+                      const std::function<bool(const Record&)>& visit,
+                      std::uint64_t* count = nullptr);
 
   // Sorts the records of `selection` by key [S-121] (global order across its partitions) and
   // calls `visit` for each until it returns false. A partition's records are read with one
