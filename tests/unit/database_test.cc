@@ -852,6 +852,27 @@ class LargePartitionTest : public DatabaseTest {
     fs::last_write_time(path_, fs::file_time_type::clock::now() - std::chrono::seconds(10));
   }
 
+  // Rewrites the file with a comment inside the last record's key value, which the fast indexer
+  // cannot take, so it reads the file again whole [I-016]; the file is aged.
+  void PutACommentInTheLastKey() {
+    const std::string last = fmt::format("Item: bo{:05}\n", kRecords - 1);
+    const std::size_t at = text_.rfind(last);
+    ASSERT_NE(at, std::string::npos);
+    std::string edited = text_;
+    edited.replace(at, last.size(), last + "# a note\n more\n");
+    WriteAll(path_, edited);
+    AgeFile();
+  }
+
+  // A fresh handle; with `indexed_first`, one whose index of the file is built (by a get)
+  // before the test goes on, so a scan reads a file already indexed.
+  void ReopenIndexed(bool indexed_first) {
+    Reopen();
+    if (indexed_first) {
+      ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
+    }
+  }
+
   // Every record of the table through ScanParallel, checked against what was written; with
   // `projected`, through a projected scan whose filter reads Count (and the giant Notes).
   void ExpectScanFindsEveryRecord(bool projected = false) {
@@ -942,18 +963,9 @@ TEST_F(LargePartitionTest, I016_ProblemsInLaterChunksNameTheirLine) {
 // the file is indexed again whole, and a scan that had taken the earlier chunks starts over,
 // so no record is visited twice.
 TEST_F(LargePartitionTest, I016_TheSlowPathStartsTheScanOver) {
-  const std::string last = fmt::format("Item: bo{:05}\n", kRecords - 1);
-  const std::size_t at = text_.rfind(last);
-  ASSERT_NE(at, std::string::npos);
-  std::string edited = text_;
-  edited.replace(at, last.size(), last + "# a note\n more\n");
-  WriteAll(path_, edited);
-  AgeFile();
+  ASSERT_NO_FATAL_FAILURE(PutACommentInTheLastKey());
   for (const bool indexed_first : {false, true}) {
-    Reopen();
-    if (indexed_first) {
-      ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(ReopenIndexed(indexed_first));
     for (const bool projected : {false, true}) {
       std::size_t seen = 0;
       std::string last_key;
@@ -980,23 +992,14 @@ TEST_F(LargePartitionTest, I016_TheSlowPathStartsTheScanOver) {
 // used to count in a ScanParallel filter, so the records before the chunk the indexer gave up
 // on were counted twice.)
 TEST_F(LargePartitionTest, I015_CountWithAFilterCountsEachRecordOnce) {
-  const std::string last = fmt::format("Item: bo{:05}\n", kRecords - 1);
-  const std::size_t at = text_.rfind(last);
-  ASSERT_NE(at, std::string::npos);
-  std::string edited = text_;
-  edited.replace(at, last.size(), last + "# a note\n more\n");
-  WriteAll(path_, edited);
-  AgeFile();
+  ASSERT_NO_FATAL_FAILURE(PutACommentInTheLastKey());
   // Even Counts (records 0, 2, ..., 5998), decided from the views of Count alone.
   const auto even = [](const deb822::Stanza& record) {
     const std::optional<std::string_view> count = record.Get("Count");
     return count.has_value() && (count->back() - '0') % 2 == 0;
   };
   for (const bool indexed_first : {false, true}) {
-    Reopen();
-    if (indexed_first) {
-      ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(ReopenIndexed(indexed_first));
     std::atomic<int> calls{0};
     Result<std::uint64_t> counted =
         db_->Count("items", {"count", "COUNT"}, [&](const deb822::Stanza& record) {
@@ -1024,10 +1027,7 @@ TEST_F(LargePartitionTest, I014_AParsedRecordKeepsItsLineForTheFilter) {
   WriteAll(path_, edited);
   AgeFile();
   for (const bool indexed_first : {false, true}) {
-    Reopen();
-    if (indexed_first) {
-      ASSERT_TRUE(db_->Get("items", {"bo00000"}).ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(ReopenIndexed(indexed_first));
     std::mutex mu;
     std::map<std::string, std::uint32_t> lines;
     const Status scanned = db_->ScanParallel(
