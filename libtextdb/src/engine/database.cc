@@ -547,9 +547,9 @@ Status Database::Impl::ScanParallel(std::string_view table,
     std::string key;
     Record record;
   };
-  // What `filter` accepted in one partition (kept, or only counted), and how many stanzas it
-  // saw there. INVARIANT: describes the partition's reading since its last start (`first`), so
-  // a file read again from its start is not counted twice.
+  // What `filter` accepted in one partition (`hits`; only their number, `accepted`, when
+  // counting), and how many stanzas it saw there. INVARIANT: describes the partition's reading
+  // since its last start (`first`), so a file read again from its start is not counted twice.
   struct Partial {
     std::vector<Accepted> hits;
     std::size_t accepted = 0;
@@ -570,8 +570,10 @@ Status Database::Impl::ScanParallel(std::string_view table,
     parse_options.file_name = path;
     // Keeps `stanza`, which `filter` accepted, as a hit; `line` is its line in the file.
     const auto keep = [&](const deb822::Stanza& stanza, std::uint32_t line) -> Status {
-      ++partial->accepted;
-      if (count != nullptr) return Status::Ok();
+      if (count != nullptr) {
+        ++partial->accepted;
+        return Status::Ok();
+      }
       Result<std::string> key = KeyOf(schema, stanza);
       if (!key.ok()) return ChangedWhileRead(Abs(path));
       Accepted hit{std::move(key).value(), Record()};
