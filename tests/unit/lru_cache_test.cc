@@ -15,7 +15,7 @@ std::shared_ptr<const std::string> Value(std::string s) {
 }
 
 TEST(LruCacheTest, HitsMissesAndCounters) {
-  LruCache<std::string> cache(100);
+  LruCache<std::string, std::string> cache(100);
   EXPECT_EQ(cache.Lookup("a"), nullptr);
   cache.Insert("a", Value("A"), 10);
   ASSERT_NE(cache.Lookup("a"), nullptr);
@@ -29,7 +29,7 @@ TEST(LruCacheTest, HitsMissesAndCounters) {
 }
 
 TEST(LruCacheTest, EvictsLeastRecentlyUsedWithinTheByteBound) {
-  LruCache<std::string> cache(30);
+  LruCache<std::string, std::string> cache(30);
   cache.Insert("a", Value("A"), 10);
   cache.Insert("b", Value("B"), 10);
   cache.Insert("c", Value("C"), 10);
@@ -47,7 +47,7 @@ TEST(LruCacheTest, EvictsLeastRecentlyUsedWithinTheByteBound) {
 }
 
 TEST(LruCacheTest, ValuesOutliveEviction) {
-  LruCache<std::string> cache(10);
+  LruCache<std::string, std::string> cache(10);
   cache.Insert("a", Value("kept by the caller"), 10);
   std::shared_ptr<const std::string> held = cache.Lookup("a");
   cache.Insert("b", Value("B"), 10);
@@ -56,7 +56,7 @@ TEST(LruCacheTest, ValuesOutliveEviction) {
 }
 
 TEST(LruCacheTest, ReplaceEraseClearAndOversized) {
-  LruCache<std::string> cache(50);
+  LruCache<std::string, std::string> cache(50);
   cache.Insert("a", Value("1"), 20);
   cache.Insert("a", Value("2"), 5);
   EXPECT_EQ(*cache.Lookup("a"), "2");
@@ -69,13 +69,13 @@ TEST(LruCacheTest, ReplaceEraseClearAndOversized) {
   cache.Clear();
   EXPECT_EQ(cache.Stats().entries, 0u);
   EXPECT_EQ(cache.Stats().bytes, 0u);
-  LruCache<std::string> disabled(0);
+  LruCache<std::string, std::string> disabled(0);
   disabled.Insert("a", Value("a"), 1);
   EXPECT_EQ(disabled.Lookup("a"), nullptr);
 }
 
 TEST(LruCacheTest, ConcurrentUseKeepsTheBound) {
-  LruCache<std::string> cache(1000);
+  LruCache<std::string, std::string> cache(1000);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&cache, t] {

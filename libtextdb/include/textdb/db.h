@@ -89,6 +89,9 @@ class Record {
 
  private:
   friend class Database;
+  // PERF: the engine's records are built with their stanza, without the default's empty one.
+  Record(std::shared_ptr<const deb822::Stanza> stanza, std::string file, std::uint32_t line)
+      : stanza_(std::move(stanza)), file_(std::move(file)), line_(line) {}
   std::shared_ptr<const deb822::Stanza> stanza_ = std::make_shared<const deb822::Stanza>();
   std::string file_;
   std::uint32_t line_ = 0;

@@ -1,5 +1,6 @@
 // A byte-bounded LRU cache of immutable values, shared by the threads of one database handle.
 // Values are handed out as shared_ptr<const V>, so a value stays valid after it is evicted.
+// Keys are values of K, hashed by Hash; the engine's are two integers (StanzaCacheKey).
 //
 // Thread-safety: every method may be called from several threads at once (one mutex).
 #ifndef TEXTDB_CACHE_LRU_CACHE_H_
@@ -10,8 +11,6 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <string>
-#include <string_view>
 #include <unordered_map>
 
 namespace textdb::internal {
@@ -25,7 +24,7 @@ struct CacheStats {
   std::size_t capacity = 0;  // bound on `bytes`
 };
 
-template <typename V>
+template <typename K, typename V, typename Hash = std::hash<K>>
 class LruCache {
  public:
   // `capacity`: bound on the sum of charges; 0 disables caching.
@@ -34,9 +33,9 @@ class LruCache {
   LruCache& operator=(const LruCache&) = delete;
 
   // The value for `key`, or null (counted as a hit or a miss). A hit becomes most recent.
-  std::shared_ptr<const V> Lookup(std::string_view key) {
+  std::shared_ptr<const V> Lookup(const K& key) {
     std::lock_guard<std::mutex> guard(mu_);
-    auto it = map_.find(std::string(key));
+    auto it = map_.find(key);
     if (it == map_.end()) {
       ++stats_.misses;
       return nullptr;
@@ -48,11 +47,11 @@ class LruCache {
 
   // Inserts or replaces `key`, charging `charge` bytes, then evicts least recent entries until
   // the total is within capacity. A value larger than the capacity is not kept.
-  void Insert(std::string_view key, std::shared_ptr<const V> value, std::size_t charge) {
+  void Insert(const K& key, std::shared_ptr<const V> value, std::size_t charge) {
     std::lock_guard<std::mutex> guard(mu_);
     EraseLocked(key);
     if (charge > capacity_) return;
-    order_.push_front(Entry{std::string(key), std::move(value), charge});
+    order_.push_front(Entry{key, std::move(value), charge});
     map_.emplace(order_.front().key, order_.begin());
     stats_.bytes += charge;
     while (stats_.bytes > capacity_) {
@@ -64,7 +63,7 @@ class LruCache {
     }
   }
 
-  void Erase(std::string_view key) {
+  void Erase(const K& key) {
     std::lock_guard<std::mutex> guard(mu_);
     EraseLocked(key);
   }
@@ -86,14 +85,14 @@ class LruCache {
 
  private:
   struct Entry {
-    std::string key;
+    K key;
     std::shared_ptr<const V> value;
     std::size_t charge;
   };
 
   // REQUIRES: mu_ held.
-  void EraseLocked(std::string_view key) {
-    auto it = map_.find(std::string(key));
+  void EraseLocked(const K& key) {
+    auto it = map_.find(key);
     if (it == map_.end()) return;
     stats_.bytes -= it->second->charge;
     order_.erase(it->second);
@@ -104,7 +103,7 @@ class LruCache {
   mutable std::mutex mu_;
   std::list<Entry> order_;  // most recent first
   // INVARIANT: map_ holds exactly the keys of order_, each pointing at its entry.
-  std::unordered_map<std::string, typename std::list<Entry>::iterator> map_;
+  std::unordered_map<K, typename std::list<Entry>::iterator, Hash> map_;
   CacheStats stats_;
 };
 

@@ -425,14 +425,8 @@ Result<Record> Database::Get(std::string_view table, const std::vector<std::stri
       return Status::NotFound(
           fmt::format("table '{}': no record with key '{}'", table, KeyForMessages(key)));
     }
-    const std::string cache_key = (*part)->CacheKey(*entry);
-    Record record;
-    record.file_ = path;
-    record.line_ = entry->line;
-    if (auto hit = impl_->cache.Lookup(cache_key)) {
-      record.stanza_ = std::move(hit);
-      return record;
-    }
+    const internal::StanzaCacheKey cache_key = (*part)->CacheKey(*entry);
+    if (auto hit = impl_->cache.Lookup(cache_key)) return Record(std::move(hit), path, entry->line);
     Result<std::string> bytes =
         impl_->env->ReadFileRange(impl_->Abs(path), entry->offset, entry->length);
     if (!bytes.ok()) return bytes.status();
@@ -444,7 +438,8 @@ Result<Record> Database::Get(std::string_view table, const std::vector<std::stri
     if (!doc.ok() || doc->stanzas().size() != 1) continue;
     Result<std::string> found_key = KeyOf(schema, doc->stanzas()[0]);
     if (!found_key.ok() || *found_key != encoded) continue;
-    record.stanza_ = std::make_shared<const deb822::Stanza>(doc->stanzas()[0]);
+    Record record(std::make_shared<const deb822::Stanza>(std::move(doc->stanza(0))), path,
+                  entry->line);
     impl_->cache.Insert(cache_key, record.stanza_, charge);
     return record;
   }
@@ -576,11 +571,9 @@ Status Database::Impl::ScanParallel(std::string_view table,
       }
       Result<std::string> key = KeyOf(schema, stanza);
       if (!key.ok()) return ChangedWhileRead(Abs(path));
-      Accepted hit{std::move(key).value(), Record()};
-      hit.record.stanza_ = std::make_shared<const deb822::Stanza>(stanza);
-      hit.record.file_ = path;
-      hit.record.line_ = line;
-      partial->hits.push_back(std::move(hit));
+      partial->hits.push_back(
+          Accepted{std::move(key).value(),
+                   Record(std::make_shared<const deb822::Stanza>(stanza), path, line)});
       return Status::Ok();
     };
     deb822::Stanza view;
@@ -913,10 +906,8 @@ Status Database::Impl::VisitInKeyOrder(const Schema& schema, internal::Selection
     const PartitionIndex::Entry& entry = *hit.entry;
     Source& source = sources[hit.part];
     const std::string_view key = part.KeyAt(entry);
-    const std::string cache_key = part.CacheKey(entry);
-    Record record;
-    record.file_ = part.path;
-    record.line_ = entry.line;
+    const internal::StanzaCacheKey cache_key = part.CacheKey(entry);
+    Record record(nullptr, part.path, entry.line);  // its stanza is set below, from either side
     if (auto cached = cache.Lookup(cache_key)) {
       record.stanza_ = std::move(cached);
     } else {
