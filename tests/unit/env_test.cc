@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fault_env.h"
 
@@ -212,6 +213,52 @@ TEST_P(EnvTest, StatReportsTypeSizeAndChange) {
   EXPECT_NE(env_->Stat(Path("f"))->inode, inode);  // replaced files are told apart by inode
 }
 
+TEST_P(EnvTest, DirectoryStatsPathsBelowIt) {
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());
+  Write("d/f", "12345");
+  auto dir = env_->OpenDirectory(root_);
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto info = (*dir)->Stat("d/f");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->type, FileInfo::Type::kRegular);
+  EXPECT_EQ(info->size, 5u);
+  EXPECT_EQ((*dir)->Stat("d")->type, FileInfo::Type::kDirectory);
+  // It sees the directory as it is now: a replaced file, a removed one.
+  Write("g", "other!");
+  ASSERT_TRUE(env_->Rename(Path("g"), Path("d/f")).ok());
+  EXPECT_EQ((*dir)->Stat("d/f")->size, 6u);
+  EXPECT_NE((*dir)->Stat("d/f")->inode, info->inode);
+  ASSERT_TRUE(env_->RemoveFile(Path("d/f")).ok());
+  const Status missing = (*dir)->Stat("d/f").status();
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find(Path("d/f")), std::string::npos) << missing.ToString();
+  // Only directories open.
+  EXPECT_EQ(env_->OpenDirectory(Path("none")).status().code(), StatusCode::kNotFound);
+  Write("file", "");
+  EXPECT_EQ(env_->OpenDirectory(Path("file")).status().code(), StatusCode::kIOError);
+}
+
+// The default OpenDirectory, over Stat, as an Env that does not override it gets.
+TEST_P(EnvTest, DefaultDirectoryStatsThroughStat) {
+  // FaultEnv forwards every call and overrides no OpenDirectory.
+  class CountingStats final : public testing::FaultEnv {
+   public:
+    using FaultEnv::FaultEnv;
+    Result<FileInfo> Stat(const std::string& p) override {
+      stats.push_back(p);
+      return FaultEnv::Stat(p);
+    }
+    std::vector<std::string> stats;
+  };
+  CountingStats env(env_);
+  Write("f", "abc");
+  auto dir = env.OpenDirectory(root_);
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ((*dir)->Stat("f")->size, 3u);
+  EXPECT_EQ((*dir)->Stat("none").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.stats, (std::vector<std::string>{root_, Path("f"), Path("none")}));
+}
+
 TEST_P(EnvTest, ExclusiveLockExcludesOthers) {
   auto lock = env_->LockFile(Path("LOCK"), /*exclusive=*/true, /*wait=*/false);
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
@@ -364,6 +411,9 @@ TEST_F(PosixLockTest, SymlinksAreNotFollowed) {
   EXPECT_FALSE(Env::Default()->NewSequentialFile(link).ok());
   EXPECT_FALSE(Env::Default()->NewWritableFile(link, false).ok());
   EXPECT_EQ(Env::Default()->Stat(link)->type, FileInfo::Type::kSymlink);
+  auto dir = Env::Default()->OpenDirectory(dir_);
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ((*dir)->Stat("link")->type, FileInfo::Type::kSymlink);
   auto entries = Env::Default()->ListDirEntries(dir_);
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 2u);

@@ -330,6 +330,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, const O
         fmt::format("{}/{}:1:1: error: expected '{}' as the first line [B-001]", dir, kMarkerFile,
                     kMarkerText.substr(0, kMarkerText.size() - 1)));
   }
+  Result<std::unique_ptr<Directory>> root = env->OpenDirectory(dir);
+  if (!root.ok()) return root.status();
+  impl->root = std::move(root).value();
   TEXTDB_RETURN_IF_ERROR(env->CreateDir(impl->Abs(kStateDir)));
   {
     // finish or discard an interrupted commit before anything is read.
@@ -848,7 +851,7 @@ Result<std::vector<std::shared_ptr<const PartitionIndex>>> Database::Impl::Curre
       if (!read.ok()) consumed[c] = read;
       if (!consumed[c].ok()) return;
       // The bytes read are the indexed ones: same stamp (and checksum, for a racy file).
-      Result<FileInfo> stamp = env->Stat(Abs(path));
+      Result<FileInfo> stamp = root->Stat(path);
       if (!stamp.ok() || !SameStamp(*stamp, part.stamp) || bytes != part.bytes ||
           (part.racy && crc != part.crc)) {
         consumed[c] = ChangedWhileRead(Abs(path));
@@ -887,7 +890,7 @@ Status Database::Impl::VisitInKeyOrder(const Schema& schema, internal::Selection
   // The bytes just read are those indexed when the file still has the indexed stamp (it is not
   // racy: a change since would have changed the stamp).
   const auto still_indexed = [this](const PartitionIndex& part) -> Status {
-    Result<FileInfo> stamp = env->Stat(Abs(part.path));
+    Result<FileInfo> stamp = root->Stat(part.path);
     if (!stamp.ok() && stamp.status().code() != StatusCode::kNotFound) return stamp.status();
     if (!stamp.ok() || !SameStamp(*stamp, part.stamp)) return ChangedWhileRead(Abs(part.path));
     return Status::Ok();

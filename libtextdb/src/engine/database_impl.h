@@ -391,7 +391,7 @@ struct Database::Impl {
     if (known == nullptr && !IsTableName(table)) {
       return Status::NotFound(fmt::format("no table '{}'", table));
     }
-    Result<FileInfo> stamp = env->Stat(Abs(path));
+    Result<FileInfo> stamp = root->Stat(path);
     if (!stamp.ok()) {
       if (stamp.status().code() == StatusCode::kNotFound) {
         return Status::NotFound(known == nullptr
@@ -573,7 +573,7 @@ struct Database::Impl {
     auto part = std::make_shared<PartitionIndex>();
     part->path = path;
     part->generation = ++generation;
-    Result<FileInfo> stamp = env->Stat(Abs(path));
+    Result<FileInfo> stamp = root->Stat(path);
     if (!stamp.ok()) {
       if (stamp.status().code() != StatusCode::kNotFound) part->problem = stamp.status();
       return part;
@@ -896,7 +896,7 @@ struct Database::Impl {
     if (seen != nullptr) {
       stamp = *seen;
     } else {
-      Result<FileInfo> stat = env->Stat(Abs(part.path));
+      Result<FileInfo> stat = root->Stat(part.path);
       if (!stat.ok()) return !part.exists && stat.status().code() == StatusCode::kNotFound;
       stamp = *stat;
     }
@@ -962,7 +962,7 @@ struct Database::Impl {
       const std::string table_rel = sub.empty() ? name : sub + "/" + name;
       const std::string rel = table + "/" + table_rel;
       if (sub.empty() && name == kSchemaFile) continue;
-      Result<FileInfo> info = env->Stat(Abs(rel));
+      Result<FileInfo> info = root->Stat(rel);
       if (!info.ok()) return info.status();
       if (info->type == FileInfo::Type::kSymlink) {
         // [T-021]: refused, not skipped: the records behind it would silently disappear.
@@ -1105,6 +1105,9 @@ struct Database::Impl {
   // symbolic link [T-021], [T-022]. Every file operation of the handle goes through `env`.
   const std::unique_ptr<Env> confined_env;
   Env* const env;
+  // `dir`, held open from Open on: change detection ([B-020], [B-021]) stats paths relative to
+  // the database directory through it.
+  std::unique_ptr<Directory> root;
   const Options options;
   mutable std::mutex mu;  // guards `tables` (the map and each partitions map)
   std::map<std::string, TableState, std::less<>> tables;

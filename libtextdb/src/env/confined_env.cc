@@ -64,6 +64,10 @@ class ConfinedEnv final : public Env {
   // every read or write that could follow it is checked. PERF: a cached get's only file system
   // call is this Stat (change detection), which stays one lstat.
   Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
+  // Not checked either, for the same reason: a Directory only stats.
+  Result<std::unique_ptr<Directory>> OpenDirectory(const std::string& path) override {
+    return base_->OpenDirectory(path);
+  }
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
                                              bool wait) override {
     TEXTDB_RETURN_IF_ERROR(Check(path, false));

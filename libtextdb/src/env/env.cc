@@ -1,5 +1,5 @@
-// What every Env shares: the default ListDirEntries, NewSequentialFile and OpenLockFile (see
-// include/textdb/env.h).
+// What every Env shares: the default ListDirEntries, NewSequentialFile, OpenLockFile and
+// OpenDirectory (see include/textdb/env.h).
 #include "textdb/env.h"
 
 #include <algorithm>
@@ -8,6 +8,17 @@ namespace textdb {
 namespace {
 
 // A LockFileHandle made of one Env::LockFile call per Lock.
+// A Directory made of its path: each Stat is Env::Stat of the whole path.
+class DirectoryOverStat final : public Directory {
+ public:
+  DirectoryOverStat(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  Result<FileInfo> Stat(const std::string& rel) override { return env_->Stat(path_ + "/" + rel); }
+
+ private:
+  Env* const env_;
+  const std::string path_;
+};
+
 class LockFileHandleOverLockFile final : public LockFileHandle {
  public:
   LockFileHandleOverLockFile(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
@@ -73,6 +84,15 @@ Result<std::vector<DirEntry>> Env::ListDirEntries(const std::string& path) {
 
 Result<std::unique_ptr<LockFileHandle>> Env::OpenLockFile(const std::string& path) {
   return std::unique_ptr<LockFileHandle>(std::make_unique<LockFileHandleOverLockFile>(this, path));
+}
+
+Result<std::unique_ptr<Directory>> Env::OpenDirectory(const std::string& path) {
+  Result<FileInfo> info = Stat(path);
+  if (!info.ok()) return info.status();
+  if (info->type != FileInfo::Type::kDirectory) {
+    return Status::IOError(path + ": open directory: Not a directory");
+  }
+  return std::unique_ptr<Directory>(std::make_unique<DirectoryOverStat>(this, path));
 }
 
 }  // namespace textdb

@@ -159,6 +159,35 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
+FileInfo InfoOf(const struct stat& st) {
+  FileInfo info;
+  info.type = TypeOf(st.st_mode);
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  info.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.inode = static_cast<std::uint64_t>(st.st_ino);
+  info.device = static_cast<std::uint64_t>(st.st_dev);
+  return info;
+}
+
+// A directory held by an O_PATH descriptor: fstatat resolves only the relative part.
+class PosixDirectory final : public Directory {
+ public:
+  PosixDirectory(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixDirectory() override { ::close(fd_); }
+
+  Result<FileInfo> Stat(const std::string& rel) override {
+    struct stat st {};
+    if (::fstatat(fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      return ErrnoStatus("lstat", path_ + "/" + rel, errno);
+    }
+    return InfoOf(st);
+  }
+
+ private:
+  const std::string path_;
+  const int fd_;
+};
+
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
@@ -301,13 +330,14 @@ class PosixEnv final : public Env {
   Result<FileInfo> Stat(const std::string& path) override {
     struct stat st {};
     if (::lstat(path.c_str(), &st) < 0) return ErrnoStatus("lstat", path, errno);
-    FileInfo info;
-    info.type = TypeOf(st.st_mode);
-    info.size = static_cast<std::uint64_t>(st.st_size);
-    info.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    info.inode = static_cast<std::uint64_t>(st.st_ino);
-    info.device = static_cast<std::uint64_t>(st.st_dev);
-    return info;
+    return InfoOf(st);
+  }
+
+  Result<std::unique_ptr<Directory>> OpenDirectory(const std::string& path) override {
+    const int fd =
+        RetryOnEintr([&] { return ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); });
+    if (fd < 0) return ErrnoStatus("open directory", path, errno);
+    return std::unique_ptr<Directory>(std::make_unique<PosixDirectory>(path, fd));
   }
 
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
