@@ -353,11 +353,7 @@ struct Database::Impl {
         cache(options_in.cache_bytes) {}
 
   std::string Abs(std::string_view rel) const {
-    if (rel.empty()) return dir;
-    std::string out;  // PERF: one allocation; every read builds one or two of these
-    out.reserve(dir.size() + 1 + rel.size());
-    out.append(dir).append(1, '/').append(rel);
-    return out;
+    return rel.empty() ? dir : dir + "/" + std::string(rel);
   }
 
   // The database lock [C-010], shared for reads, exclusive for commits.
@@ -385,9 +381,7 @@ struct Database::Impl {
         crc = it->second.schema_crc;
       }
     }
-    std::string path;
-    path.reserve(table.size() + 1 + kSchemaFile.size());
-    path.append(table).append(1, '/').append(kSchemaFile);
+    const std::string path = std::string(table) + "/" + std::string(kSchemaFile);
     if (known == nullptr && !IsTableName(table)) {
       return Status::NotFound(fmt::format("no table '{}'", table));
     }

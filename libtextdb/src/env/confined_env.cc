@@ -62,7 +62,7 @@ class ConfinedEnv final : public Env {
   }
   // Not checked: Stat reads no content and changes nothing (it reports a link as one), and
   // every read or write that could follow it is checked. PERF: a cached get's only file system
-  // call is this Stat (change detection), which stays one lstat.
+  // calls besides the lock are its change detection's stats, which stay one system call each.
   Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
   // Not checked either, for the same reason: a Directory only stats.
   Result<std::unique_ptr<Directory>> OpenDirectory(const std::string& path) override {

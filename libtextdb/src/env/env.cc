@@ -7,7 +7,6 @@
 namespace textdb {
 namespace {
 
-// A LockFileHandle made of one Env::LockFile call per Lock.
 // A Directory made of its path: each Stat is Env::Stat of the whole path.
 class DirectoryOverStat final : public Directory {
  public:
@@ -19,6 +18,7 @@ class DirectoryOverStat final : public Directory {
   const std::string path_;
 };
 
+// A LockFileHandle made of one Env::LockFile call per Lock.
 class LockFileHandleOverLockFile final : public LockFileHandle {
  public:
   LockFileHandleOverLockFile(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
