@@ -24,6 +24,7 @@
 #include "env/confined_env.h"
 #include "format/encoding.h"
 #include "format/scanner.h"
+#include "schema/value_types.h"
 #include "storage/commit.h"
 #include "text/partition.h"
 #include "text/unicode.h"
@@ -459,9 +460,7 @@ struct Database::Impl {
       TEXTDB_RETURN_IF_ERROR(CheckValue(spec, key[i]));
       const std::string canonical = CanonicalValue(spec.type, key[i]);
       if (i == 0) first = canonical;
-      encoded += std::to_string(canonical.size());  // as KeyOf does
-      encoded += ':';
-      encoded += canonical;
+      internal::AppendKeyComponent(&encoded, canonical);
     }
     Result<std::string> part = internal::PartitionPath(first, internal::SchemeOf(schema));
     if (!part.ok()) return part.status();
@@ -695,9 +694,7 @@ struct Database::Impl {
           const FieldSpec& spec = schema_.fields()[schema_.key()[k]];
           if (raw.empty() || !CheckValue(spec, raw).ok()) return false;
           std::string canonical = CanonicalValue(spec.type, raw);
-          key_ += std::to_string(canonical.size());
-          key_ += ':';
-          key_ += canonical;
+          internal::AppendKeyComponent(&key_, canonical);
           if (k == 0) first_ = std::move(canonical);
         }
         if (!InThisFile()) return false;

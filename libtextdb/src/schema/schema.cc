@@ -777,10 +777,7 @@ Result<std::string> KeyOf(const Schema& schema, const deb822::Stanza& record) {
     if (!status.ok()) {
       return Status(status.code(), internal::RecordName(schema, record) + ": " + status.message());
     }
-    const std::string canonical = CanonicalValue(spec.type, raw);
-    key += std::to_string(canonical.size());
-    key += ':';
-    key += canonical;
+    internal::AppendKeyComponent(&key, CanonicalValue(spec.type, raw));
   }
   return key;
 }

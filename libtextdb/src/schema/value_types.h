@@ -47,6 +47,13 @@ inline constexpr std::size_t kMaxQuotedBytes = 60;
 // reject them.
 std::vector<std::string_view> SplitList(std::string_view raw);
 
+// Appends one component, the canonical value `canonical`, to encoded key *key [S-120]:
+// its byte length in decimal, ':', then its bytes.
+// PERF: inline; the indexer calls it for every record of every file it reads.
+inline void AppendKeyComponent(std::string* key, std::string_view canonical) {
+  key->append(std::to_string(canonical.size())).append(1, ':').append(canonical);
+}
+
 // Splits encoded key `encoded` [S-120] into exactly out.size() component views; false when it is
 // malformed or has another number of components. PERF: allocates nothing (CompareKeys runs for
 // every insert of a bulk import).
