@@ -6,7 +6,12 @@ textdb_dir="$(cd "$(dirname "$1")" && pwd)"
 export PATH="$textdb_dir:$PATH"
 # shellcheck source=/dev/null
 source "$2"
-db="$3"
+# A copy: opening a database writes its .textdb/LOCK, which must not appear in the source tree
+# (the golden case that owns DB_DIR would then see it as an input file that changed).
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp -r "$3" "$work/db"
+db="$work/db"
 failures=0
 
 # complete WORD... : sets COMPREPLY for the command line "WORD..." with the cursor at its end.
