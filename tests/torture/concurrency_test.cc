@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <set>
@@ -261,10 +262,15 @@ TEST_F(ConcurrencyTest, T011_ReadersNeverSeeHalfACommit) {
               kCommits, reads, kReaders, states);
 }
 
-// Forwards to the POSIX Env and calls `hook` (once) just before the first Rename.
+// Forwards to the POSIX Env and calls `hook` (once) just before the first Rename, and the hook
+// given to OnStat (once) just before the first Stat of its path.
 class HookEnv final : public Env {
  public:
   explicit HookEnv(std::function<void()> hook) : hook_(std::move(hook)) {}
+  void OnStat(std::string path, std::function<void()> hook) {
+    stat_path_ = std::move(path);
+    stat_hook_ = std::move(hook);
+  }
   Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
   Result<std::string> ReadFileRange(const std::string& path, std::uint64_t offset,
                                     std::size_t length) override {
@@ -285,7 +291,10 @@ class HookEnv final : public Env {
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     return base_->ListDir(path);
   }
-  Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
+  Result<FileInfo> Stat(const std::string& path) override {
+    if (stat_hook_ && path == stat_path_) std::exchange(stat_hook_, nullptr)();
+    return base_->Stat(path);
+  }
   Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive,
                                              bool wait) override {
     return base_->LockFile(path, exclusive, wait);
@@ -297,7 +306,94 @@ class HookEnv final : public Env {
  private:
   Env* base_ = Env::Default();
   std::function<void()> hook_;
+  std::string stat_path_;
+  std::function<void()> stat_hook_;
 };
+
+// [C-012]: a get runs without the lock, and is made again under it when a writer ran meanwhile.
+// Here another handle re-partitions the table in the middle of the get, after the get has
+// checked the schema and just before it looks at the data file, which the re-partition removes:
+// taken alone, the unlocked get would report the record missing.
+TEST_F(ConcurrencyTest, C012_AGetThatAWriterOverlappedIsMadeAgainUnderTheLock) {
+  {
+    auto db = OpenDb();
+    ASSERT_NE(db, nullptr);
+    Transaction txn = db->Begin();
+    txn.Insert("items", Make({{"Id", "apple"}, {"Value", "1"}}));
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  HookEnv env(nullptr);
+  auto reader = OpenDb(SyncMode::kSafe, &env);
+  auto writer = OpenDb();
+  ASSERT_TRUE(reader != nullptr && writer != nullptr);
+  ASSERT_TRUE(reader->Get("items", {"apple"}).ok());  // indexes items/a.deb822
+  int overlapped = 0;
+  env.OnStat(dir_ + "/items/a.deb822", [&] {
+    ++overlapped;
+    EXPECT_TRUE(writer->Repartition("items", 2).ok());  // would deadlock if the get held the lock
+  });
+  Result<Record> record = reader->Get("items", {"apple"});
+  EXPECT_EQ(overlapped, 1);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(*record->Get("Value"), "1");
+  EXPECT_EQ(record->file(), "items/a/ap.deb822");
+}
+
+// [C-012] across processes: while a writer re-partitions the table back and forth (commits that
+// rewrite the schema and move every record), gets in other processes, which take no lock unless
+// a writer is seen, always find every record with its value.
+TEST_F(ConcurrencyTest, T015_GetsDuringRepartitionsAlwaysFindTheirRecords) {
+  constexpr int kRepartitions = 300;
+  constexpr int kReaders = 2;
+  const std::vector<std::string> ids = {"apple", "banana", "cherry", "damson", "elder", "fig"};
+  {
+    auto db = OpenDb();
+    ASSERT_NE(db, nullptr);
+    Transaction txn = db->Begin();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      txn.Insert("items", Make({{"Id", ids[i]}, {"Value", std::to_string(i)}}));
+    }
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  const std::string done = root_ + "/done";
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  std::vector<pid_t> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    readers.push_back(Spawn([&] {
+      ::close(ready[0]);
+      auto db = OpenDb();
+      if (db == nullptr) return 2;
+      ::close(ready[1]);  // the writer starts once every reader has opened the database
+      for (long round = 0; !std::filesystem::exists(done) || round == 0; ++round) {
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          Result<Record> record = db->Get("items", {ids[i]});
+          if (!record.ok() || *record->Get("Value") != std::to_string(i)) {
+            std::fprintf(stderr, "round %ld, %s: %s\n", round, ids[i].c_str(),
+                         record.ok() ? "wrong value" : record.status().ToString().c_str());
+            return 1;
+          }
+        }
+      }
+      return 0;
+    }));
+  }
+  ::close(ready[1]);
+  char byte;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 0);  // end of file: every reader closed its end
+  ::close(ready[0]);
+  const pid_t writer = Spawn([&] {
+    auto db = OpenDb();
+    if (db == nullptr) return 2;
+    for (int i = 1; i <= kRepartitions; ++i) {
+      if (!db->Repartition("items", i % 2 == 1 ? 2 : 1).ok()) return 3;
+    }
+    return 0;
+  });
+  EXPECT_EQ(Wait(writer), 0);
+  { std::ofstream(done).flush(); }
+  for (pid_t pid : readers) EXPECT_EQ(Wait(pid), 0);
+}
 
 // Exit code of a child that tries the database lock without waiting: 0 granted, 1 refused.
 int ChildTriesLock(const std::string& lock_path, bool exclusive) {
@@ -451,6 +547,14 @@ TEST_P(ThreadsTest, T014_ThreadsShareOneHandle) {
       }
     });
   }
+  std::atomic<long> failed_gets{0};
+  threads.emplace_back([&] {  // gets run unlocked [C-012], beside the handle's own writers
+    while (!done) {
+      Result<Record> record = db->Get("items", {"z-pair"});
+      if (!record.ok()) ++failed_gets;
+      ++reads;
+    }
+  });
   std::vector<std::thread> writers;
   std::atomic<int> failures{0};
   for (int w = 0; w < kWriters; ++w) {
@@ -469,6 +573,7 @@ TEST_P(ThreadsTest, T014_ThreadsShareOneHandle) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(half_seen, 0);
+  EXPECT_EQ(failed_gets, 0);
   EXPECT_GT(reads, 0);
   std::set<std::string> keys;
   for (int w = 0; w < kWriters; ++w) {

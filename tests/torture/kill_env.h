@@ -112,6 +112,7 @@ class KillEnv final : public Env {
       env_->Tick();
       base_->Unlock();
     }
+    std::uint64_t* SharedCounter() override { return base_->SharedCounter(); }
 
    private:
     KillEnv* env_;

@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -287,6 +289,36 @@ TEST_P(EnvTest, LockFileHandleLocksAndUnlocksRepeatedly) {
   }
 }
 
+// [C-012]: one counter per lock file, shared by its handles, starting at 0.
+TEST_P(EnvTest, LockFileHandlesOfOneFileShareACounter) {
+  auto first = env_->OpenLockFile(Path("LOCK"));
+  auto second = env_->OpenLockFile(Path("LOCK"));
+  auto other = env_->OpenLockFile(Path("OTHER"));
+  ASSERT_TRUE(first.ok() && second.ok() && other.ok());
+  std::uint64_t* a = (*first)->SharedCounter();
+  std::uint64_t* b = (*second)->SharedCounter();
+  std::uint64_t* c = (*other)->SharedCounter();
+  ASSERT_TRUE(a != nullptr && b != nullptr && c != nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(a) % 8, 0u);
+  EXPECT_EQ(std::atomic_ref<std::uint64_t>(*a).load(), 0u);
+  std::atomic_ref<std::uint64_t>(*a).store(41);
+  EXPECT_EQ(std::atomic_ref<std::uint64_t>(*b).load(), 41u);
+  EXPECT_EQ(std::atomic_ref<std::uint64_t>(*c).load(), 0u);
+  first->reset();
+  second->reset();
+  auto again = env_->OpenLockFile(Path("LOCK"));  // the count outlives its handles
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(std::atomic_ref<std::uint64_t>(*(*again)->SharedCounter()).load(), 41u);
+}
+
+// An Env that keeps the default OpenLockFile has no counter, so its handles' reads lock.
+TEST_P(EnvTest, DefaultLockFileHandleHasNoCounter) {
+  testing::FaultEnv env(env_);  // overrides no OpenLockFile
+  auto handle = env.OpenLockFile(Path("LOCK"));
+  ASSERT_TRUE(handle.ok());
+  EXPECT_EQ((*handle)->SharedCounter(), nullptr);
+}
+
 INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::Values(Kind::kPosix, Kind::kMem),
                          [](const ::testing::TestParamInfo<Kind>& param_info) {
                            return param_info.param == Kind::kPosix ? std::string("Posix")
@@ -350,6 +382,35 @@ TEST_F(PosixLockTest, LockFileHandleConflictsAcrossProcessesAndSurvivesUnrelated
   EXPECT_EQ(ChildTries(), 1);
   handle->reset();  // destroying the handle releases it
   EXPECT_EQ(ChildTries(), 0);
+}
+
+// [C-012]: the counter is the lock file's first 8 bytes, so other processes see it; an empty
+// lock file (made by an older textdb, or by hand) grows to 8 bytes of zeros.
+TEST_F(PosixLockTest, CounterIsSharedWithOtherProcessesThroughTheFile) {
+  { std::ofstream(path_, std::ios::binary).flush(); }
+  auto handle = Env::Default()->OpenLockFile(path_);
+  ASSERT_TRUE(handle.ok()) << handle.status().ToString();
+  EXPECT_EQ(std::filesystem::file_size(path_), 8u);
+  std::atomic_ref<std::uint64_t> counter(*(*handle)->SharedCounter());
+  EXPECT_EQ(counter.load(), 0u);
+  counter.store(6);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    auto mine = Env::Default()->OpenLockFile(path_);
+    if (!mine.ok()) ::_exit(2);
+    std::atomic_ref<std::uint64_t> seen(*(*mine)->SharedCounter());
+    if (seen.load() != 6) ::_exit(1);
+    seen.store(7);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(counter.load(), 7u);
+  std::ifstream file(path_, std::ios::binary);
+  std::uint64_t stored = 0;
+  file.read(reinterpret_cast<char*>(&stored), sizeof stored);
+  EXPECT_EQ(stored, 7u);
 }
 
 TEST_F(PosixLockTest, KilledHolderReleasesTheLock) {

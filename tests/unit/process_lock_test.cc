@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 namespace textdb::internal {
@@ -119,6 +121,60 @@ TEST_F(ProcessLockTest, AFailedFileLockIsReportedAndLeavesNothingHeld) {
   std::filesystem::create_directory(dir_ + "/missing");
   auto reader = lock.Acquire(/*exclusive=*/false);  // not held back by the failed writer
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+}
+
+// [C-012]: a writer makes the counter odd while it holds the lock, and an unlocked read that a
+// writer overlapped, even one that came and went, is not valid.
+TEST_F(ProcessLockTest, C012_AnUnlockedReadIsValidOnlyWhenNoWriterRanMeanwhile) {
+  ProcessLock lock(Env::Default(), path_);
+  EXPECT_FALSE(lock.BeginUnlockedRead());  // the lock file is not open yet: reads must lock
+  lock.Acquire(/*exclusive=*/false)->reset();
+  const std::optional<std::uint64_t> quiet = lock.BeginUnlockedRead();
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(lock.UnlockedReadValid(*quiet));
+  lock.Acquire(/*exclusive=*/false)->reset();  // readers do not count
+  EXPECT_TRUE(lock.UnlockedReadValid(*quiet));
+
+  const std::optional<std::uint64_t> before = lock.BeginUnlockedRead();
+  auto writer = lock.Acquire(/*exclusive=*/true);
+  ASSERT_TRUE(writer.ok());
+  EXPECT_FALSE(lock.BeginUnlockedRead());  // held: reads must lock
+  EXPECT_FALSE(lock.UnlockedReadValid(*before));
+  writer->reset();
+  EXPECT_FALSE(lock.UnlockedReadValid(*before));  // the writer came and went
+  const std::optional<std::uint64_t> after = lock.BeginUnlockedRead();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, *before + 2);
+}
+
+// [C-012]: another process's writer is seen through the lock file; one that died holding the
+// lock leaves the counter odd, so reads lock until the next writer is done.
+TEST_F(ProcessLockTest, C012_WritersOfOtherProcessesAndDeadWritersAreSeen) {
+  ProcessLock lock(Env::Default(), path_);
+  lock.Acquire(/*exclusive=*/false)->reset();
+  const std::optional<std::uint64_t> before = lock.BeginUnlockedRead();
+  ASSERT_TRUE(before);
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ProcessLock theirs(Env::Default(), path_);
+    auto held = theirs.Acquire(/*exclusive=*/true);
+    if (!held.ok()) ::_exit(2);
+    ::_exit(0);  // dies holding it: `held` is never released
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(lock.UnlockedReadValid(*before));
+  EXPECT_FALSE(lock.BeginUnlockedRead());
+  auto reader = lock.Acquire(/*exclusive=*/false);  // the dead writer's file lock is gone
+  ASSERT_TRUE(reader.ok());
+  reader->reset();
+  EXPECT_FALSE(lock.BeginUnlockedRead());  // a reader does not repair the counter
+  lock.Acquire(/*exclusive=*/true)->reset();
+  const std::optional<std::uint64_t> after = lock.BeginUnlockedRead();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, *before + 2);
 }
 
 }  // namespace

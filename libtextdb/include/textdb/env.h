@@ -93,6 +93,14 @@ class LockFileHandle {
   // Releases the lock; always succeeds (an implementation that cannot unlock in place closes
   // the file, which releases it). REQUIRES: held.
   virtual void Unlock() = 0;
+  // A 64-bit word shared by every handle on the same lock file, in every process that uses it
+  // (PosixEnv: the first 8 bytes of the file, mapped shared), or null (the default). textdb's
+  // handles count their exclusive locks in it, so that a read can run without the lock and then
+  // see whether a writer ran meanwhile [C-012]; with null, every read takes the lock.
+  // INVARIANT: 8-byte aligned, valid while this handle lives, accessed only through
+  // std::atomic_ref. Handles from an Env that returns null and from one that does not must not
+  // use a database at the same time: the writers of the first would go uncounted.
+  virtual std::uint64_t* SharedCounter() { return nullptr; }
 };
 
 // A directory held open, so that paths below it are looked up from it (see Env::OpenDirectory).
@@ -167,7 +175,7 @@ class Env {
                                                      bool wait) = 0;
   // A handle on the lock file `path` (created if absent) for repeated Lock/Unlock, with the same
   // locking semantics as LockFile. The default implementation calls LockFile at each Lock and
-  // destroys that lock at Unlock, so an Env need not override it.
+  // destroys that lock at Unlock, and has no SharedCounter, so an Env need not override it.
   virtual Result<std::unique_ptr<LockFileHandle>> OpenLockFile(const std::string& path);
 };
 

@@ -410,44 +410,55 @@ Status Database::CreateTable(const std::string& schema_text) {
 // Reading
 
 Result<Record> Database::Get(std::string_view table, const std::vector<std::string>& key) {
+  // REQUIRES: the shared lock is held, or an unlocked read is under way [C-012].
+  const auto get = [&]() -> Result<Record> {
+    Result<std::shared_ptr<const Schema>> found_schema = impl_->SchemaOf(table);
+    if (!found_schema.ok()) return found_schema.status();
+    const Schema& schema = **found_schema;
+    Result<std::pair<std::string, std::string>> where = impl_->Locate(table, schema, key);
+    if (!where.ok()) return where.status();
+    const auto& [encoded, path] = *where;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      Result<std::shared_ptr<const PartitionIndex>> part = impl_->FreshPartition(table, path);
+      if (!part.ok()) return part.status();
+      if (!(*part)->problem.ok()) return (*part)->problem;
+      const PartitionIndex::Entry* entry = (*part)->Find(encoded);
+      if (entry == nullptr) {
+        return Status::NotFound(
+            fmt::format("table '{}': no record with key '{}'", table, KeyForMessages(key)));
+      }
+      const internal::StanzaCacheKey cache_key = (*part)->CacheKey(*entry);
+      if (auto hit = impl_->cache.Lookup(cache_key)) {
+        return Record(std::move(hit), path, entry->line);
+      }
+      Result<std::string> bytes =
+          impl_->env->ReadFileRange(impl_->Abs(path), entry->offset, entry->length);
+      if (!bytes.ok()) return bytes.status();
+      const std::size_t charge = bytes->size() + 64;
+      deb822::ParseOptions parse_options;
+      parse_options.file_name = path;
+      Result<deb822::Document> doc = deb822::Parse(std::move(bytes).value(), parse_options);
+      // The file may have been edited by hand since it was indexed: then look again.
+      if (!doc.ok() || doc->stanzas().size() != 1) continue;
+      Result<std::string> found_key = KeyOf(schema, doc->stanzas()[0]);
+      if (!found_key.ok() || *found_key != encoded) continue;
+      Record record(std::make_shared<const deb822::Stanza>(std::move(doc->stanza(0))), path,
+                    entry->line);
+      impl_->cache.Insert(cache_key, record.stanza_, charge);
+      return record;
+    }
+    return Status::Conflict(
+        fmt::format("{}: the file keeps changing while it is read; try again", impl_->Abs(path)));
+  };
+  // [C-012] First without the lock; what it found stands when no writer ran meanwhile.
+  if (std::optional<std::uint64_t> seen = impl_->process_lock.BeginUnlockedRead()) {
+    Result<Record> record = get();
+    if (impl_->process_lock.UnlockedReadValid(*seen)) return record;
+  }
   // The lock first: the schema is checked against its file under it [B-021].
   Result<std::unique_ptr<FileLock>> lock = impl_->Lock(/*exclusive=*/false);
   if (!lock.ok()) return lock.status();
-  Result<std::shared_ptr<const Schema>> found_schema = impl_->SchemaOf(table);
-  if (!found_schema.ok()) return found_schema.status();
-  const Schema& schema = **found_schema;
-  Result<std::pair<std::string, std::string>> where = impl_->Locate(table, schema, key);
-  if (!where.ok()) return where.status();
-  const auto& [encoded, path] = *where;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<std::shared_ptr<const PartitionIndex>> part = impl_->FreshPartition(table, path);
-    if (!part.ok()) return part.status();
-    if (!(*part)->problem.ok()) return (*part)->problem;
-    const PartitionIndex::Entry* entry = (*part)->Find(encoded);
-    if (entry == nullptr) {
-      return Status::NotFound(
-          fmt::format("table '{}': no record with key '{}'", table, KeyForMessages(key)));
-    }
-    const internal::StanzaCacheKey cache_key = (*part)->CacheKey(*entry);
-    if (auto hit = impl_->cache.Lookup(cache_key)) return Record(std::move(hit), path, entry->line);
-    Result<std::string> bytes =
-        impl_->env->ReadFileRange(impl_->Abs(path), entry->offset, entry->length);
-    if (!bytes.ok()) return bytes.status();
-    const std::size_t charge = bytes->size() + 64;
-    deb822::ParseOptions parse_options;
-    parse_options.file_name = path;
-    Result<deb822::Document> doc = deb822::Parse(std::move(bytes).value(), parse_options);
-    // The file may have been edited by hand since it was indexed: then look again.
-    if (!doc.ok() || doc->stanzas().size() != 1) continue;
-    Result<std::string> found_key = KeyOf(schema, doc->stanzas()[0]);
-    if (!found_key.ok() || *found_key != encoded) continue;
-    Record record(std::make_shared<const deb822::Stanza>(std::move(doc->stanza(0))), path,
-                  entry->line);
-    impl_->cache.Insert(cache_key, record.stanza_, charge);
-    return record;
-  }
-  return Status::Conflict(
-      fmt::format("{}: the file keeps changing while it is read; try again", impl_->Abs(path)));
+  return get();
 }
 
 Status Database::Scan(std::string_view table, std::string_view prefix,

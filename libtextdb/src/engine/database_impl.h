@@ -904,19 +904,23 @@ struct Database::Impl {
   Result<std::shared_ptr<const PartitionIndex>> FreshPartition(std::string_view table,
                                                                const std::string& path) {
     std::shared_ptr<const PartitionIndex> known;
-    const TableState* state = nullptr;
+    // A copy: a commit or a reload of the schema may replace the table's state once `mu` is
+    // released (an unlocked read [C-012] runs beside the handle's own writer).
+    std::shared_ptr<const Schema> schema;
     {
       std::lock_guard<std::mutex> guard(mu);
       Result<const TableState*> found = Table(table);
       if (!found.ok()) return found.status();
-      state = *found;
-      auto it = state->partitions.find(path);
-      if (it != state->partitions.end()) known = it->second;
+      schema = (*found)->schema;
+      auto it = (*found)->partitions.find(path);
+      if (it != (*found)->partitions.end()) known = it->second;
     }
     if (known != nullptr && IsFresh(*known)) return known;
-    std::shared_ptr<const PartitionIndex> loaded = LoadPartition(table, *state->schema, path);
+    std::shared_ptr<const PartitionIndex> loaded = LoadPartition(table, *schema, path);
     std::lock_guard<std::mutex> guard(mu);
-    tables.find(table)->second.partitions[path] = loaded;
+    if (auto it = tables.find(table); it != tables.end() && it->second.schema == schema) {
+      it->second.partitions[path] = loaded;
+    }
     return loaded;
   }
 

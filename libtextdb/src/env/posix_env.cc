@@ -1,6 +1,7 @@
 // The POSIX Env: the only file in textdb that makes file-system system calls (see env.h).
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -354,7 +355,30 @@ class PosixEnv final : public Env {
   Result<std::unique_ptr<LockFileHandle>> OpenLockFile(const std::string& path) override {
     Result<int> fd = OpenLock(path);
     if (!fd.ok()) return fd.status();
-    return std::unique_ptr<LockFileHandle>(std::make_unique<PosixLockFileHandle>(path, *fd));
+    Result<std::uint64_t*> counter = MapCounter(*fd, path);
+    if (!counter.ok()) {
+      ::close(*fd);
+      return counter.status();
+    }
+    return std::unique_ptr<LockFileHandle>(
+        std::make_unique<PosixLockFileHandle>(path, *fd, *counter));
+  }
+
+  // The first 8 bytes of the lock file `fd`, mapped shared (LockFileHandle::SharedCounter). The
+  // file grows to 8 bytes when shorter (a new file: the counter starts at 0); it never shrinks,
+  // so two processes doing this at once agree. A file system without shared mappings is
+  // refused with an error rather than used without the counter [C-012].
+  static Result<std::uint64_t*> MapCounter(int fd, const std::string& path) {
+    constexpr std::size_t kSize = sizeof(std::uint64_t);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", path, errno);
+    if (static_cast<std::size_t>(st.st_size) < kSize &&
+        RetryOnEintr([&] { return ::ftruncate(fd, kSize); }) != 0) {
+      return ErrnoStatus("grow lock file", path, errno);
+    }
+    void* map = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) return ErrnoStatus("map lock file (shared memory)", path, errno);
+    return static_cast<std::uint64_t*>(map);
   }
 
   static Result<int> OpenLock(const std::string& path) {
@@ -383,10 +407,13 @@ class PosixEnv final : public Env {
   // PERF: one descriptor for the life of the handle, so a lock costs one fcntl each way.
   class PosixLockFileHandle final : public LockFileHandle {
    public:
-    PosixLockFileHandle(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+    PosixLockFileHandle(std::string path, int fd, std::uint64_t* counter)
+        : path_(std::move(path)), fd_(fd), counter_(counter) {}
     ~PosixLockFileHandle() override {
+      ::munmap(counter_, sizeof(*counter_));
       if (fd_ >= 0) ::close(fd_);
     }
+    std::uint64_t* SharedCounter() override { return counter_; }
     Status Lock(bool exclusive, bool wait) override {
       if (fd_ < 0) {  // closed by a failed Unlock
         Result<int> fd = OpenLock(path_);
@@ -408,6 +435,7 @@ class PosixEnv final : public Env {
    private:
     std::string path_;
     int fd_;
+    std::uint64_t* const counter_;  // the mapping outlives a close of fd_ by a failed Unlock
   };
 };
 
