@@ -833,8 +833,10 @@ bool Prepare(const std::string& text, Fixture* fixture) {
   for (std::size_t i = 0; i < fixture->order.size(); ++i) fixture->order[i] = i;
   std::shuffle(fixture->order.begin(), fixture->order.end(), std::mt19937(42));
 
-  char tmpl[] = "/tmp/engine_bench_XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return false;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl =
+      std::string(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp") + "/engine_bench_XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return false;
   fixture->dir = tmpl;
   fixture->textdb_dir = fixture->dir + "/textdb";
   if (!textdb::Database::Create(fixture->textdb_dir).ok()) return false;
