@@ -153,7 +153,7 @@ bool IsStanzaOf(std::string_view text, std::string_view package) {
 
 // Import of all records in one transaction, into a fresh database each iteration.
 void BM_TextdbImport(benchmark::State& state, SyncMode sync) {
-  int round = 0;
+  static int round = 0;  // across repetitions too: each round needs a new directory
   std::uint64_t bytes = 0;
   for (auto _ : state) {
     // Each round imports into a new directory, all of them removed with the fixture at exit:
@@ -197,7 +197,7 @@ BENCHMARK_CAPTURE(BM_TextdbImport, fast, SyncMode::kFast)
     ->Iterations(3);
 
 void BM_SqliteImport(benchmark::State& state) {
-  int round = 0;
+  static int round = 0;  // across repetitions too: each round needs a new file
   std::uintmax_t bytes = 0;
   for (auto _ : state) {
     const std::string path = g_fixture->dir + "/import-" + std::to_string(round++) + ".sqlite";

@@ -8,7 +8,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "base/crc32c.h"
 #include "fault_env.h"
@@ -326,6 +329,96 @@ class RecordingEnv : public testing::FaultEnv {
   }
   std::vector<std::string> created;
 };
+
+// Logs what a commit does with its files: "open P", "start P", "sync P", "close P" (P the
+// path) and "rename A B", and how many files were open for writing at most.
+class LoggingEnv final : public testing::FaultEnv {
+ public:
+  explicit LoggingEnv(Env* base) : FaultEnv(base) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        bool exclusive) override {
+    Result<std::unique_ptr<WritableFile>> file = FaultEnv::NewWritableFile(path, exclusive);
+    if (!file.ok()) return file;
+    log.push_back("open " + path);
+    max_open = std::max(max_open, ++open);
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<File>(this, std::move(file).value(), path));
+  }
+  Status Rename(const std::string& from, const std::string& to) override {
+    log.push_back("rename " + from + " " + to);
+    return FaultEnv::Rename(from, to);
+  }
+  std::vector<std::string> log;
+  int open = 0;
+  int max_open = 0;
+
+ private:
+  class File final : public WritableFile {
+   public:
+    File(LoggingEnv* env, std::unique_ptr<WritableFile> base, std::string path)
+        : env_(env), base_(std::move(base)), path_(std::move(path)) {}
+    ~File() override { --env_->open; }
+    Status Append(std::string_view data) override { return base_->Append(data); }
+    void StartSync() override {
+      env_->log.push_back("start " + path_);
+      base_->StartSync();
+    }
+    Status Sync() override {
+      env_->log.push_back("sync " + path_);
+      return base_->Sync();
+    }
+    Status Close() override {
+      env_->log.push_back("close " + path_);
+      return base_->Close();
+    }
+
+   private:
+    LoggingEnv* env_;
+    std::unique_ptr<WritableFile> base_;
+    std::string path_;
+  };
+};
+
+// [C-002] with more files than a sync batch holds (128): every temporary file is synced and
+// closed before the journal is written, and the writeback of a batch's files has started
+// before the first of them is synced; no more than a batch's files are open at once.
+TEST_F(CommitTest, C002_ManyFilesAreSyncedInBatchesBeforeTheJournal) {
+  constexpr int kFiles = 300;
+  LoggingEnv env(env_.get());
+  std::vector<FileChange> changes;
+  for (int i = 0; i < kFiles; ++i) {
+    changes.push_back({fmt::format("users/f{:03}.deb822", i), fmt::format("Name: f{}\n", i)});
+  }
+  CommitOutcome outcome;
+  ASSERT_TRUE(CommitFiles(&env, kRoot, changes, &outcome).ok());
+  EXPECT_EQ(outcome, CommitOutcome::kCommitted);
+  EXPECT_EQ(DataOf(Snapshot(env_.get())).size(), static_cast<std::size_t>(kFiles) + 2);
+  EXPECT_LE(env.max_open, 128 + 1);  // a batch, and the journal written after it
+  const auto journal = std::find_if(env.log.begin(), env.log.end(), [](const std::string& line) {
+    return line.starts_with("open ") && line.ends_with("journal.tmp");
+  });
+  ASSERT_NE(journal, env.log.end());
+  std::map<std::string, std::vector<std::string>> steps;  // temporary file -> its steps
+  std::vector<std::string> order;                         // temporary files as opened
+  for (auto line = env.log.begin(); line != journal; ++line) {
+    const std::size_t space = line->find(' ');
+    const std::string step = line->substr(0, space);
+    const std::string path = line->substr(space + 1);
+    if (step == "rename") continue;
+    if (step == "open") order.push_back(path);
+    steps[path].push_back(step);
+  }
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(kFiles));
+  for (const std::string& path : order) {
+    EXPECT_EQ(steps[path], (std::vector<std::string>{"open", "start", "sync", "close"})) << path;
+  }
+  // Batches: the first 128 files' writeback started before the first sync.
+  const auto first_sync = std::find_if(env.log.begin(), env.log.end(),
+                                       [](const std::string& l) { return l.starts_with("sync "); });
+  EXPECT_EQ(std::count_if(env.log.begin(), first_sync,
+                          [](const std::string& l) { return l.starts_with("start "); }),
+            128);
+}
 
 // [B-003], [T-003]: two processes forked from one that had already committed (so had drawn its
 // temporary-name suffix) must not choose the same temporary names: a name left behind by one that

@@ -50,6 +50,11 @@ class WritableFile {
 
   // Appends `data` (a short write is retried until complete or failed).
   virtual Status Append(std::string_view data) = 0;
+  // Starts writing the appended data to the device without waiting for it: a hint that Sync
+  // will follow, so that the device can work on several files at once (see [C-002]). It makes
+  // nothing durable, and a failure surfaces at Sync. The default does nothing; PosixEnv calls
+  // sync_file_range(SYNC_FILE_RANGE_WRITE).
+  virtual void StartSync() {}
   // Makes the appended data durable (fdatasync).
   virtual Status Sync() = 0;
   virtual Status Close() = 0;

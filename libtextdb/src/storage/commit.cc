@@ -116,6 +116,46 @@ Status WriteFile(Env* env, const std::string& path, std::string_view content, bo
   return (*file)->Close();
 }
 
+// The temporary files of a commit written but not yet synced: at most kSyncBatch of them.
+// PERF: syncing them one after the other, each as soon as it was written, made the device
+// write and flush one file at a time: 1,128 files of 45 kB took 340 ms to sync on RESULTS.md's
+// machine, against 150 ms when each file's writeback starts as it is written and the syncs
+// follow once the batch is written. The batch bounds the descriptors held open.
+class SyncBatch {
+ public:
+  static constexpr std::size_t kSyncBatch = 128;
+
+  // Writes `content` to a new file at `path` (exclusive create), starts its writeback, and
+  // keeps it open for Finish; finishes the batch first when it is full.
+  Status Add(Env* env, const std::string& path, std::string_view content, bool* sync_failed) {
+    if (files_.size() == kSyncBatch) TEXTDB_RETURN_IF_ERROR(Finish(sync_failed));
+    Result<std::unique_ptr<WritableFile>> file = env->NewWritableFile(path, /*exclusive=*/true);
+    if (!file.ok()) return file.status();
+    TEXTDB_RETURN_IF_ERROR((*file)->Append(content));
+    (*file)->StartSync();
+    files_.push_back(std::move(file).value());
+    return Status::Ok();
+  }
+
+  // Syncs and closes the files added since the last Finish, in order; sets *sync_failed when a
+  // sync failed [C-007].
+  Status Finish(bool* sync_failed) {
+    std::vector<std::unique_ptr<WritableFile>> files = std::move(files_);
+    files_.clear();
+    for (const std::unique_ptr<WritableFile>& file : files) {
+      if (Status synced = file->Sync(); !synced.ok()) {
+        *sync_failed = true;
+        return synced;
+      }
+      TEXTDB_RETURN_IF_ERROR(file->Close());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::unique_ptr<WritableFile>> files_;
+};
+
 void RemoveQuietly(Env* env, const std::string& path) {
   // Best effort [C-006]: a leftover temporary file is removed by the next recovery.
   (void)env->RemoveFile(path);
@@ -317,6 +357,7 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
     return status;
   };
   // [C-002] preparation.
+  SyncBatch batch;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const FileChange& change = changes[i];
     if (!change.content.has_value()) continue;
@@ -324,11 +365,13 @@ Status CommitFiles(Env* env, const std::string& root, const std::vector<FileChan
     Status status = EnsureParentDirs(env, root, change.path, sync, &sync_failed);
     if (!status.ok()) return abandon(status);
     temps[i] = NewTempPath(change.path);
-    status = WriteFile(env, Join(root, temps[i]), *change.content, /*exclusive=*/true, sync,
-                       &sync_failed);
+    status = sync ? batch.Add(env, Join(root, temps[i]), *change.content, &sync_failed)
+                  : WriteFile(env, Join(root, temps[i]), *change.content, /*exclusive=*/true,
+                              /*sync=*/false, &sync_failed);
     if (!status.ok()) return abandon(status);
     temp_dirs.insert(std::string(DirOf(change.path)));
   }
+  if (Status status = batch.Finish(&sync_failed); !status.ok()) return abandon(status);
   for (const std::string& dir : sync ? temp_dirs : std::set<std::string>()) {
     Status status = env->SyncDir(Join(root, dir));
     sync_failed = !status.ok();
