@@ -512,6 +512,24 @@ TEST(SchemaKeyTest, S120_KeyIsLengthPrefixedCanonicalComponents) {
   EXPECT_EQ(*KeyOf(schema, Record("Name: a\nN: 1\n")), *KeyOf(schema, Record("Name: a\nN: 01\n")));
 }
 
+// [S-130] before a value's type: a key field missing after one with a bad value is what KeyOf
+// reports (it looks each key field up once, and checks presence again only on an error).
+TEST(SchemaKeyTest, S130_AMissingKeyFieldIsReportedBeforeABadKeyValue) {
+  Schema schema = MustParse("Table: t\nKey: N, Name\n\nField: N\nType: integer\n");
+  EXPECT_EQ(KeyOf(schema, Record("N: x\n")).status().message(),
+            "record at line 1: missing key field 'Name' [S-130]");
+  EXPECT_EQ(KeyOf(schema, Record("N: x\nName:\n")).status().message(),
+            "record at line 1: key field 'Name' is empty [S-130]");
+  EXPECT_EQ(KeyOf(schema, Record("Name: a\n")).status().message(),
+            "record at line 1: missing key field 'N' [S-130]");
+  EXPECT_NE(KeyOf(schema, Record("N: x\nName: a\n"))
+                .status()
+                .message()
+                .find("'x' is not an "
+                      "integer"),
+            std::string::npos);
+}
+
 TEST(SchemaKeyTest, S120_HostileComponentsRoundTrip) {
   Schema schema = MustParse("Table: t\nKey: A, B\n");
   const std::vector<std::pair<std::string, std::string>> pairs = {

@@ -614,62 +614,61 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
     return &value_index.emplace(id, std::move(values)).first->second;
   };
   std::map<std::string, std::vector<Expression>> constraints;  // by table
-  std::vector<std::pair<std::string, std::string>> changed;    // path, key
+  // Every record the transaction changed. Loading more partitions below (references) adds
+  // works with nothing touched, and a std::map's iterators stay valid.
   for (auto& [path, work] : ctx.works) {
-    for (const std::string& key : work.touched()) changed.emplace_back(path, key);
-  }
-  for (const auto& change : changed) {
-    const std::string& key = change.second;
-    Work& work = ctx.works.at(change.first);
-    const Schema& schema = work.schema();
-    const std::string table = work.table();
-    const deb822::Stanza& record = *work.Find(key);
-    TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
-    // Record constraints, compiled once per table and commit.
-    auto compiled = constraints.find(table);
-    if (compiled == constraints.end()) {
-      Result<std::vector<Expression>> made = CompileConstraints(schema);
-      if (!made.ok()) return made.status();
-      compiled = constraints.emplace(table, std::move(made).value()).first;
-    }
-    TEXTDB_RETURN_IF_ERROR(CheckConstraints(compiled->second, schema, record));
-    for (const FieldSpec& field : schema.fields()) {
-      std::optional<std::string_view> value = record.Get(field.name);
-      if (!value) continue;
-      if (field.unique) {
-        Result<const std::multimap<std::string, std::string>*> values =
-            values_of(table, schema, field.name, field.type);
-        if (!values.ok()) return values.status();
-        const auto [first, last] = (*values)->equal_range(CanonicalValue(field.type, *value));
-        for (auto it = first; it != last; ++it) {
-          if (it->second == key) continue;
-          return Status::InvalidData(fmt::format(
-              "table '{}': field '{}': value '{}' is not unique (record {} has it too) [S-023]",
-              table, field.name, *value, it->second));
-        }
+    for (const std::string& key : work.touched()) {
+      const Schema& schema = work.schema();
+      const std::string& table = work.table();
+      const deb822::Stanza& record = *work.Find(key);
+      TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
+      // Record constraints, compiled once per table and commit.
+      auto compiled = constraints.find(table);
+      if (compiled == constraints.end()) {
+        Result<std::vector<Expression>> made = CompileConstraints(schema);
+        if (!made.ok()) return made.status();
+        compiled = constraints.emplace(table, std::move(made).value()).first;
       }
-      if (!field.references_table.empty()) {
-        Result<const Schema*> target = ctx.SchemaOf(field.references_table);
-        if (!target.ok()) return target.status();
-        bool present = false;
-        if (field.references_field.empty()) {
-          Result<std::pair<std::string, std::string>> where =
-              Locate(field.references_table, **target, {std::string(*value)});
-          if (where.ok()) {
-            Result<Work*> other = ctx.Load(field.references_table, **target, where->second);
-            if (!other.ok()) return other.status();
-            present = (*other)->Find(where->first) != nullptr;
-          }
-        } else if (const FieldSpec* target_field = (*target)->Find(field.references_field)) {
+      TEXTDB_RETURN_IF_ERROR(CheckConstraints(compiled->second, schema, record));
+      for (const FieldSpec& field : schema.fields()) {
+        if (!field.unique && field.references_table.empty()) continue;  // PERF: no lookup
+        std::optional<std::string_view> value = record.Get(field.name);
+        if (!value) continue;
+        if (field.unique) {
           Result<const std::multimap<std::string, std::string>*> values =
-              values_of(field.references_table, **target, target_field->name, target_field->type);
+              values_of(table, schema, field.name, field.type);
           if (!values.ok()) return values.status();
-          present = (*values)->count(CanonicalValue(target_field->type, *value)) > 0;
+          const auto [first, last] = (*values)->equal_range(CanonicalValue(field.type, *value));
+          for (auto it = first; it != last; ++it) {
+            if (it->second == key) continue;
+            return Status::InvalidData(fmt::format(
+                "table '{}': field '{}': value '{}' is not unique (record {} has it too) [S-023]",
+                table, field.name, *value, it->second));
+          }
         }
-        if (!present) {
-          return Status::InvalidData(
-              fmt::format("table '{}': field '{}': '{}' names no record of table '{}' [S-026]",
-                          table, field.name, *value, field.references_table));
+        if (!field.references_table.empty()) {
+          Result<const Schema*> target = ctx.SchemaOf(field.references_table);
+          if (!target.ok()) return target.status();
+          bool present = false;
+          if (field.references_field.empty()) {
+            Result<std::pair<std::string, std::string>> where =
+                Locate(field.references_table, **target, {std::string(*value)});
+            if (where.ok()) {
+              Result<Work*> other = ctx.Load(field.references_table, **target, where->second);
+              if (!other.ok()) return other.status();
+              present = (*other)->Find(where->first) != nullptr;
+            }
+          } else if (const FieldSpec* target_field = (*target)->Find(field.references_field)) {
+            Result<const std::multimap<std::string, std::string>*> values =
+                values_of(field.references_table, **target, target_field->name, target_field->type);
+            if (!values.ok()) return values.status();
+            present = (*values)->count(CanonicalValue(target_field->type, *value)) > 0;
+          }
+          if (!present) {
+            return Status::InvalidData(
+                fmt::format("table '{}': field '{}': '{}' names no record of table '{}' [S-026]",
+                            table, field.name, *value, field.references_table));
+          }
         }
       }
     }
