@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "env/lock_file_handle.h"
+
 namespace textdb {
 namespace {
 
@@ -21,7 +23,8 @@ class DirectoryOverStat final : public Directory {
 // A LockFileHandle made of one Env::LockFile call per Lock.
 class LockFileHandleOverLockFile final : public LockFileHandle {
  public:
-  LockFileHandleOverLockFile(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  LockFileHandleOverLockFile(Env* env, std::string path, std::uint64_t* counter)
+      : env_(env), path_(std::move(path)), counter_(counter) {}
 
   Status Lock(bool exclusive, bool wait) override {
     Result<std::unique_ptr<FileLock>> lock = env_->LockFile(path_, exclusive, wait);
@@ -30,10 +33,12 @@ class LockFileHandleOverLockFile final : public LockFileHandle {
     return Status::Ok();
   }
   void Unlock() override { held_.reset(); }
+  std::uint64_t* SharedCounter() override { return counter_; }
 
  private:
   Env* env_;
   std::string path_;
+  std::uint64_t* const counter_;
   std::unique_ptr<FileLock> held_;
 };
 
@@ -82,8 +87,17 @@ Result<std::vector<DirEntry>> Env::ListDirEntries(const std::string& path) {
   return entries;
 }
 
+namespace internal {
+
+std::unique_ptr<LockFileHandle> NewLockFileHandleOverLockFile(Env* env, std::string path,
+                                                              std::uint64_t* counter) {
+  return std::make_unique<LockFileHandleOverLockFile>(env, std::move(path), counter);
+}
+
+}  // namespace internal
+
 Result<std::unique_ptr<LockFileHandle>> Env::OpenLockFile(const std::string& path) {
-  return std::unique_ptr<LockFileHandle>(std::make_unique<LockFileHandleOverLockFile>(this, path));
+  return internal::NewLockFileHandleOverLockFile(this, path, /*counter=*/nullptr);
 }
 
 Result<std::unique_ptr<Directory>> Env::OpenDirectory(const std::string& path) {

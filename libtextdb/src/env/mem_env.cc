@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "env/lock_file_handle.h"
 #include "textdb/env.h"
 
 namespace textdb {
@@ -197,8 +198,7 @@ class MemEnv final : public Env {
       if (nodes_.find(path) == nodes_.end()) nodes_[path] = Node{false, {}, Tick(), NextInode()};
       counter = &locks_[path].counter;
     }
-    return std::unique_ptr<LockFileHandle>(
-        std::make_unique<MemLockFileHandle>(this, path, counter));
+    return internal::NewLockFileHandleOverLockFile(this, path, counter);
   }
 
   void AppendTo(const std::string& path, std::string_view data) {
@@ -225,27 +225,6 @@ class MemEnv final : public Env {
     int shared = 0;
     // LockFileHandle::SharedCounter of the path: a map node never moves, and none is erased.
     alignas(8) std::uint64_t counter = 0;
-  };
-
-  // A LockFileHandle over LockFile, with the path's counter.
-  class MemLockFileHandle final : public LockFileHandle {
-   public:
-    MemLockFileHandle(MemEnv* env, std::string path, std::uint64_t* counter)
-        : env_(env), path_(std::move(path)), counter_(counter) {}
-    Status Lock(bool exclusive, bool wait) override {
-      Result<std::unique_ptr<FileLock>> lock = env_->LockFile(path_, exclusive, wait);
-      if (!lock.ok()) return lock.status();
-      held_ = std::move(lock).value();
-      return Status::Ok();
-    }
-    void Unlock() override { held_.reset(); }
-    std::uint64_t* SharedCounter() override { return counter_; }
-
-   private:
-    MemEnv* const env_;
-    const std::string path_;
-    std::uint64_t* const counter_;
-    std::unique_ptr<FileLock> held_;
   };
 
   // REQUIRES: mu_ held.
