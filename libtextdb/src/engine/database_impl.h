@@ -366,7 +366,8 @@ struct Database::Impl {
   // read (a re-partition, a hand edit, a git checkout), it is read again and the table's indexes
   // are dropped; a table created since the database was opened is found too. kNotFound when
   // there is no such table, kInvalidData when its schema file is invalid.
-  // REQUIRES: the database lock is held, for the answer to stay true while it is used.
+  // REQUIRES: the database lock is held, for the answer to stay true while it is used, or an
+  // unlocked get [C-012] checks afterwards that no writer ran.
   Result<std::shared_ptr<const Schema>> SchemaOf(std::string_view table) {
     std::shared_ptr<const Schema> known;
     FileInfo known_stamp;
