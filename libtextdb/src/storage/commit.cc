@@ -119,7 +119,7 @@ Status WriteFile(Env* env, const std::string& path, std::string_view content, bo
 // The temporary files of a commit written but not yet synced: at most kSyncBatch of them.
 // PERF: syncing them one after the other, each as soon as it was written, made the device
 // write and flush one file at a time: 1,128 files of 45 kB took 340 ms to sync on RESULTS.md's
-// machine, against 150 ms when each file's writeback starts as it is written and the syncs
+// machine, against 140-200 ms when each file's writeback starts as it is written and the syncs
 // follow once the batch is written. The batch bounds the descriptors held open.
 class SyncBatch {
  public:
