@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "schema/value_types.h"
 #include "textdb/deb822.h"
 
 namespace textdb {
@@ -647,6 +648,46 @@ TEST(SchemaRecordTest, S131_UnknownFields) {
             "allow undeclared fields [S-131]");
   Schema open = MustParse("Table: t\nKey: K\n");
   EXPECT_EQ(RecordError(open, "K: k\nAnything: goes\n"), "");
+}
+
+// Whether unknown fields are allowed or not (two ways of walking the fields), the first invalid
+// value in record order is reported, before any missing mandatory field.
+TEST(SchemaRecordTest, S130_TheFirstInvalidValueInRecordOrderIsReported) {
+  for (const char* unknown : {"allow", "reject"}) {
+    SCOPED_TRACE(unknown);
+    Schema schema = MustParse(
+        std::string("Table: t\nKey: K\nUnknown-Fields: ") + unknown +
+        "\n\nField: A\nType: integer\n\nField: M\nMandatory: yes\n\nField: B\nType: boolean\n");
+    EXPECT_EQ(RecordError(schema, "K: k\nB: maybe\nA: x\n"),
+              "record K='k': field 'B': 'maybe' is not a boolean; expected yes, no, true, false, "
+              "1 or 0 [S-103]");
+    EXPECT_EQ(RecordError(schema, "K: k\nA: x\nB: maybe\n"),
+              "record K='k': field 'A': 'x' is not an integer; expected decimal digits with an "
+              "optional sign, e.g. -42 [S-101]");
+    EXPECT_EQ(RecordError(schema, "K: k\nB: yes\nA: 1\n"),
+              "record K='k': missing mandatory field 'M' [S-130]");
+    EXPECT_EQ(RecordError(schema, "K: k\nM: m\nB: yes\nA: 1\n"), "");
+  }
+}
+
+// The engine checks the key fields once, when it makes the key: a put with an invalid key value
+// or a non-key value is refused either way, naming the record and the field.
+TEST(SchemaRecordTest, S130_CheckFieldsWithoutKeyFieldsChecksTheOthers) {
+  Schema schema = MustParse(
+      "Table: t\nKey: K\n\nField: K\nType: integer\n\nField: A\nType: "
+      "integer\nMandatory: yes\n");
+  deb822::Stanza record;
+  ASSERT_TRUE(record.SetRaw("K", "7").ok());
+  ASSERT_TRUE(record.SetRaw("A", "x").ok());
+  ASSERT_TRUE(KeyOf(schema, record).ok());
+  EXPECT_EQ(internal::CheckFields(schema, record, /*key_fields=*/false).message(),
+            "record K='7': field 'A': 'x' is not an integer; expected decimal digits with an "
+            "optional sign, e.g. -42 [S-101]");
+  ASSERT_TRUE(record.SetRaw("A", "1").ok());
+  EXPECT_TRUE(internal::CheckFields(schema, record, /*key_fields=*/false).ok());
+  ASSERT_TRUE(record.Remove("A"));
+  EXPECT_EQ(internal::CheckFields(schema, record, /*key_fields=*/false).message(),
+            "record K='7': missing mandatory field 'A' [S-130]");
 }
 
 TEST(SchemaRecordTest, S130_ProgramBuiltRecordHasNoLine) {

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "textdb/deb822.h"
+#include "textdb/schema.h"
+#include "textdb/status.h"
+
 namespace textdb::internal {
 
 // An RE2 pattern compiled for whole-value matching [S-025]. Immutable after construction.
@@ -61,6 +65,12 @@ bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out);
 
 // Trims spaces, tabs and LF at both ends.
 std::string_view TrimSpace(std::string_view text);
+
+// CheckRecord's checks of the record's fields [S-130, S-131], after the key fields' presence:
+// declared fields valid, unknown fields allowed, mandatory fields present and non-empty.
+// With `key_fields` false the key fields' values are not checked again.
+// REQUIRES: `key_fields`, or KeyOf(schema, record) succeeded (the key fields are valid).
+Status CheckFields(const Schema& schema, const deb822::Stanza& record, bool key_fields);
 
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
