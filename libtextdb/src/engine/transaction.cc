@@ -68,23 +68,24 @@ std::string NewUuid() {
 
 namespace internal {
 
-// The records `added` holds, in the key order of `schema` [S-121]. PERF: each key is split once
-// (into views, allocating nothing per key), not at each of the n log n comparisons of the sort.
-std::vector<std::pair<const std::string*, deb822::Stanza*>> InKeyOrder(
-    const Schema& schema, std::unordered_map<std::string, deb822::Stanza>& added) {
+// `records` (encoded key, record) sorted in the key order of `schema` [S-121]. PERF: each key is
+// split once (into views, allocating nothing per key), not at each of the n log n comparisons of
+// the sort.
+void SortInKeyOrder(const Schema& schema,
+                    std::vector<std::pair<const std::string*, deb822::Stanza*>>* records) {
   struct Item {
     const std::string* key;
     deb822::Stanza* record;
     const std::string_view* components;  // `width` of them; null when the key does not split
   };
   const std::size_t width = schema.key().size();
-  std::vector<std::string_view> components(added.size() * width);
+  std::vector<std::string_view> components(records->size() * width);
   std::vector<Item> items;
-  items.reserve(added.size());
-  for (auto& [key, record] : added) {
+  items.reserve(records->size());
+  for (const auto& [key, record] : *records) {
     std::string_view* out = components.data() + items.size() * width;
-    const bool split = SplitKeyInto(key, std::span(out, width));
-    items.push_back({&key, &record, split ? out : nullptr});
+    const bool split = SplitKeyInto(*key, std::span(out, width));
+    items.push_back({key, record, split ? out : nullptr});
   }
   std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
     if (a.components == nullptr || b.components == nullptr) {
@@ -98,23 +99,94 @@ std::vector<std::pair<const std::string*, deb822::Stanza*>> InKeyOrder(
     }
     return false;
   });
-  std::vector<std::pair<const std::string*, deb822::Stanza*>> out;
-  out.reserve(items.size());
-  for (const Item& item : items) out.emplace_back(item.key, item.record);
-  return out;
+  for (std::size_t i = 0; i < items.size(); ++i) (*records)[i] = {items[i].key, items[i].record};
 }
 
 // One partition file as the commit sees it: its current text plus the commit's edits. Inserts
 // and removals are collected and applied in one pass at the end (Finish), so a bulk import into
 // one partition costs O(n log n), not O(n^2).
 class Work {
+ private:
+  static constexpr std::size_t kAdded = static_cast<std::size_t>(-1);
+  struct Entry {
+    std::size_t position = kAdded;  // index in doc_ of a record of the file, or kAdded
+    deb822::Stanza added;           // for kAdded: the record, when added_present
+    bool added_present = false;
+    std::uint64_t changed_by = 0;  // the transaction that last changed it (0: none)
+  };
+  using Node = std::pair<const std::string, Entry>;
+  // The entries one transaction changed. A copy of a Work is made between transactions (to undo
+  // the next one) and starts with none: the pointers would name the original's entries.
+  struct ChangedList {
+    std::uint64_t transaction = 0;
+    std::vector<Node*> nodes;
+
+    ChangedList() = default;
+    ChangedList(const ChangedList&) {}
+    ChangedList(ChangedList&&) = default;  // the nodes move with the map
+    ChangedList& operator=(const ChangedList&) {
+      transaction = 0;
+      nodes.clear();
+      return *this;
+    }
+    ChangedList& operator=(ChangedList&&) = default;
+    ~ChangedList() = default;
+  };
+
  public:
+  // A record of the partition, by encoded key: one of the file, or one the commit adds.
+  // PERF: one hashed lookup per operation finds the record, adds it and marks it changed (a
+  // put of a new record made four lookups and a tree insertion of its key).
+  class Slot {
+   public:
+    // The record as it stands in this commit, or null when it is absent.
+    deb822::Stanza* record() const { return record_; }
+    // REQUIRES: record() == nullptr. Makes `record` the record with this key.
+    void Add(deb822::Stanza record) {
+      if (entry_->position != kAdded) {  // re-inserting a record this commit removed
+        work_->erased_[entry_->position] = false;
+        record_ = &work_->doc_.stanza(entry_->position);
+      } else {
+        record_ = &entry_->added;
+        entry_->added_present = true;
+      }
+      *record_ = std::move(record);
+    }
+    // REQUIRES: record() != nullptr.
+    void Remove() {
+      if (entry_->position != kAdded) {
+        work_->erased_[entry_->position] = true;
+      } else {
+        entry_->added = deb822::Stanza();
+        entry_->added_present = false;
+      }
+      record_ = nullptr;
+    }
+    // Marks the record changed by transaction `transaction` (see Changed).
+    void MarkChanged(std::uint64_t transaction) {
+      ChangedList& changed = work_->changed_;
+      if (changed.transaction != transaction) {
+        changed.transaction = transaction;
+        changed.nodes.clear();
+      }
+      if (node_->second.changed_by == transaction) return;
+      node_->second.changed_by = transaction;
+      changed.nodes.push_back(node_);
+    }
+
+   private:
+    friend class Work;
+    Work* work_ = nullptr;
+    Node* node_ = nullptr;
+    Entry* entry_ = nullptr;
+    deb822::Stanza* record_ = nullptr;
+  };
+
   Work(std::string table, const Schema* schema) : table_(std::move(table)), schema_(schema) {}
 
   const std::string& table() const { return table_; }
   const Schema& schema() const { return *schema_; }
   bool existed() const { return existed_; }
-  std::set<std::string>& touched() { return touched_; }
 
   // Takes the current file content. Fails when it does not parse or a record has no valid key
   // or a duplicate one: a commit never writes over a file it cannot read exactly.
@@ -135,7 +207,9 @@ class Work {
         return Status::InvalidData(
             fmt::format("{}:{}:1: error: {}", path, stanza.line(), key.status().message()));
       }
-      if (!positions_.emplace(*key, keys_.size()).second) {
+      Entry entry;
+      entry.position = keys_.size();
+      if (!entries_.emplace(*key, std::move(entry)).second) {
         return Status::InvalidData(fmt::format(
             "{}:{}:1: error: key stored twice in this file; fix it before writing [B-010]", path,
             stanza.line()));
@@ -146,29 +220,48 @@ class Work {
     return Status::Ok();
   }
 
-  // The record with `key` as it stands in this commit, or null.
-  deb822::Stanza* Find(const std::string& key) {
-    auto added = added_.find(key);
-    if (added != added_.end()) return &added->second;
-    auto it = positions_.find(key);
-    if (it == positions_.end() || erased_[it->second]) return nullptr;
-    return &doc_.stanza(it->second);
-  }
-
-  // REQUIRES: Find(key) == nullptr.
-  void Add(const std::string& key, deb822::Stanza record) {
-    auto it = positions_.find(key);
-    if (it != positions_.end()) {  // re-inserting a record this commit removed: edit it instead
-      erased_[it->second] = false;
-      doc_.stanza(it->second) = std::move(record);
-      return;
+  // The slot of `key`, made (absent) when the key is new. It stays valid until Finish (the
+  // entries are hashed nodes, the file's records a vector that only Finish resizes).
+  Slot SlotOf(const std::string& key) {
+    Slot slot;
+    slot.work_ = this;
+    slot.node_ = &*entries_.try_emplace(key).first;
+    slot.entry_ = &slot.node_->second;
+    if (slot.entry_->position != kAdded) {
+      if (!erased_[slot.entry_->position]) slot.record_ = &doc_.stanza(slot.entry_->position);
+    } else if (slot.entry_->added_present) {
+      slot.record_ = &slot.entry_->added;
     }
-    added_.emplace(key, std::move(record));
+    return slot;
   }
 
-  // REQUIRES: Find(key) != nullptr.
-  void Remove(const std::string& key) {
-    if (added_.erase(key) == 0) erased_[positions_.at(key)] = true;
+  // The record with `key` as it stands in this commit, or null.
+  const deb822::Stanza* Find(const std::string& key) const {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    const Entry& entry = it->second;
+    if (entry.position != kAdded) {
+      return erased_[entry.position] ? nullptr : &doc_.stanzas()[entry.position];
+    }
+    return entry.added_present ? &entry.added : nullptr;
+  }
+
+  // The records present that transaction `transaction` changed, in the order of their first
+  // change. REQUIRES: `transaction` is the last one to change this Work, or none did since it
+  // was made or copied.
+  std::vector<std::pair<const std::string*, const deb822::Stanza*>> Changed(
+      std::uint64_t transaction) const {
+    std::vector<std::pair<const std::string*, const deb822::Stanza*>> out;
+    if (changed_.transaction != transaction) return out;
+    for (const Node* node : changed_.nodes) {
+      const auto& [key, entry] = *node;
+      if (entry.position != kAdded) {
+        if (!erased_[entry.position]) out.emplace_back(&key, &doc_.stanzas()[entry.position]);
+      } else if (entry.added_present) {
+        out.emplace_back(&key, &entry.added);
+      }
+    }
+    return out;
   }
 
   // Visits every record as it stands in this commit: the file's in file order, then those the
@@ -177,9 +270,7 @@ class Work {
     for (std::size_t i = 0; i < keys_.size(); ++i) {
       if (!erased_[i]) TEXTDB_RETURN_IF_ERROR(visit(doc_.stanzas()[i], keys_[i]));
     }
-    for (const auto& [key, record] : InKeyOrder(*schema_, added_)) {
-      TEXTDB_RETURN_IF_ERROR(visit(*record, *key));
-    }
+    for (const auto& [key, record] : Added()) TEXTDB_RETURN_IF_ERROR(visit(*record, *key));
     return Status::Ok();
   }
 
@@ -187,14 +278,14 @@ class Work {
   std::optional<std::string> Finish() {
     std::vector<std::pair<std::size_t, deb822::Stanza>> inserts;
     std::size_t at = 0;  // keep the file in key order
-    for (const auto& [key, record] : InKeyOrder(*schema_, added_)) {
+    for (const auto& [key, record] : Added()) {
       while (at < keys_.size() && CompareKeys(*schema_, keys_[at], *key) < 0) ++at;
       inserts.emplace_back(at, std::move(*record));
     }
-    added_.clear();
+    entries_.clear();
+    changed_ = ChangedList();
     doc_.Edit(erased_, std::move(inserts));
     keys_.clear();
-    positions_.clear();
     erased_.assign(doc_.stanzas().size(), false);
     if (doc_.stanzas().empty()) return std::nullopt;
     return doc_.Write();
@@ -203,18 +294,28 @@ class Work {
   const std::string& original() const { return original_; }
 
  private:
+  // The records this commit adds, in key order.
+  std::vector<std::pair<const std::string*, deb822::Stanza*>> Added() {
+    std::vector<std::pair<const std::string*, deb822::Stanza*>> out;
+    for (auto& [key, entry] : entries_) {
+      if (entry.position == kAdded && entry.added_present) out.emplace_back(&key, &entry.added);
+    }
+    SortInKeyOrder(*schema_, &out);
+    return out;
+  }
+
   std::string table_;
   const Schema* schema_;
   bool existed_ = false;
   std::string original_;
   deb822::Document doc_;
   std::vector<std::string> keys_;  // keys_[i] is the encoded key of doc_.stanzas()[i]
-  std::unordered_map<std::string, std::size_t> positions_;
-  std::vector<bool> erased_;
-  // Records this commit adds, by encoded key. Hashed, as positions_: canonical encoded keys are
-  // equal exactly when their bytes are [S-120]; ordered only where order matters (InKeyOrder).
-  std::unordered_map<std::string, deb822::Stanza> added_;
-  std::set<std::string> touched_;  // keys of records changed by this commit
+  std::vector<bool> erased_;       // erased_[i]: doc_.stanzas()[i] is removed by this commit
+  // Every key the commit looked at: those of the file and those it adds. Hashed: canonical
+  // encoded keys are equal exactly when their bytes are [S-120]; ordered only where order
+  // matters (Added).
+  std::unordered_map<std::string, Entry> entries_;
+  ChangedList changed_;
 };
 
 // The partitions a commit reads and edits.
@@ -223,6 +324,7 @@ struct CommitContext {
   const std::string& dir;
   const std::map<std::string, Schema, std::less<>>& schemas;
   std::map<std::string, Work> works;  // by path relative to the database directory
+  std::uint64_t transactions = 0;     // how many ApplyTransaction began (each one's number)
 
   Result<const Schema*> SchemaOf(std::string_view table) const {
     auto it = schemas.find(table);
@@ -393,7 +495,7 @@ void Database::Impl::CommitGroup(const std::vector<PendingCommit*>& group) {
 // Applies one transaction's operations to `ctx` and checks every record it changes (schema,
 // uniqueness, references); on failure `ctx` may hold part of them (the caller discards it).
 Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transaction::Op>& ops) {
-  for (auto& [path, work] : ctx.works) work.touched().clear();
+  const std::uint64_t transaction = ++ctx.transactions;
   const std::map<std::string, Schema, std::less<>>& schemas = ctx.schemas;
   const auto lister = [this](const std::string& table, const Schema& schema) {
     return [this, table, &schema] { return ListPartitions(table, schema); };
@@ -482,7 +584,8 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
     Result<Work*> loaded = ctx.Load(op.table, schema, *path);
     if (!loaded.ok()) return loaded.status();
     Work& work = **loaded;
-    deb822::Stanza* current = work.Find(key);
+    Work::Slot slot = work.SlotOf(key);
+    deb822::Stanza* current = slot.record();
     const auto describe = [&] {
       Result<std::vector<std::string>> parts = DecodeKey(key);
       std::string out;
@@ -509,9 +612,9 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
           }
           for (const std::string& name : gone) current->Remove(name);
         } else {
-          work.Add(key, std::move(op.record));
+          slot.Add(std::move(op.record));
         }
-        work.touched().insert(key);
+        slot.MarkChanged(transaction);
         break;
       }
       case Transaction::Op::Kind::kUpdate: {
@@ -537,13 +640,12 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
             TEXTDB_RETURN_IF_ERROR(current->SetRaw(field.name, NowDateTime()));
           }
         }
-        work.touched().insert(key);
+        slot.MarkChanged(transaction);
         break;
       }
       case Transaction::Op::Kind::kDelete: {
         if (current == nullptr) return Status::NotFound(describe() + " does not exist");
-        work.Remove(key);
-        work.touched().erase(key);
+        slot.Remove();
         deleted.emplace_back(op.table, key);
         break;
       }
@@ -615,13 +717,16 @@ Status Database::Impl::ApplyTransaction(CommitContext& ctx, std::vector<Transact
   };
   std::map<std::string, std::vector<Expression>> constraints;  // by table
   // Every record the transaction changed. Loading more partitions below (references) adds
-  // works with nothing touched, and a std::map's iterators stay valid.
+  // works with nothing changed, and a std::map's iterators stay valid.
   for (auto& [path, work] : ctx.works) {
-    for (const std::string& key : work.touched()) {
+    for (const auto& [changed_key, changed_record] : work.Changed(transaction)) {
+      const std::string& key = *changed_key;
+      const deb822::Stanza& record = *changed_record;
       const Schema& schema = work.schema();
       const std::string& table = work.table();
-      const deb822::Stanza& record = *work.Find(key);
-      TEXTDB_RETURN_IF_ERROR(CheckRecord(schema, record));
+      // Its key fields were checked when the key was made (KeyOf, for a put or a record read
+      // from its file), and an update cannot change them.
+      TEXTDB_RETURN_IF_ERROR(internal::CheckFields(schema, record, /*key_fields=*/false));
       // Record constraints, compiled once per table and commit.
       auto compiled = constraints.find(table);
       if (compiled == constraints.end()) {
