@@ -371,8 +371,11 @@ std::optional<DebVersion> ParseDebVersion(std::string_view raw, std::string* err
     return std::nullopt;
   };
   if (raw.empty()) return fail("version string is empty");
-  if (raw.find_first_of(" \t\n") != std::string_view::npos) {
-    return fail("version string has embedded spaces");
+  // PERF: plain loops, not find_first_of and find on a set of characters, which call memchr
+  // once per character of `raw`: those calls were a tenth of the indexing of the Packages data
+  // (a version is parsed to check it, to make its canonical value, and at each comparison).
+  for (char c : raw) {
+    if (c == ' ' || c == '\t' || c == '\n') return fail("version string has embedded spaces");
   }
   DebVersion version;
   std::string_view rest = raw;
@@ -399,12 +402,12 @@ std::optional<DebVersion> ParseDebVersion(std::string_view raw, std::string* err
   if (version.upstream.empty()) return fail("version number is empty");
   if (!IsDigit(version.upstream[0])) return fail("version number does not start with digit");
   for (char c : version.upstream) {
-    if (!IsDigit(c) && !IsAlpha(c) && std::string_view(".-+~:").find(c) == std::string_view::npos) {
+    if (!IsDigit(c) && !IsAlpha(c) && c != '.' && c != '-' && c != '+' && c != '~' && c != ':') {
       return fail("invalid character in version number");
     }
   }
   for (char c : version.revision) {
-    if (!IsDigit(c) && !IsAlpha(c) && std::string_view(".+~").find(c) == std::string_view::npos) {
+    if (!IsDigit(c) && !IsAlpha(c) && c != '.' && c != '+' && c != '~') {
       return fail("invalid character in revision number");
     }
   }
