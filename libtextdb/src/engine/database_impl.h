@@ -693,10 +693,9 @@ struct Database::Impl {
         for (std::size_t k = 0; k < width; ++k) {
           const std::string_view raw = collector_.values[i * stride + k];
           const FieldSpec& spec = schema_.fields()[schema_.key()[k]];
-          if (raw.empty() || !CheckValue(spec, raw).ok()) return false;
-          std::string canonical = CanonicalValue(spec.type, raw);
-          internal::AppendKeyComponent(&key_, canonical);
-          if (k == 0) first_ = std::move(canonical);
+          if (raw.empty() || !internal::ValidCanonical(spec, raw, &canonical_)) return false;
+          internal::AppendKeyComponent(&key_, canonical_);
+          if (k == 0) first_.swap(canonical_);
         }
         if (!InThisFile()) return false;
         const auto& span = collector_.spans[i];
@@ -760,6 +759,7 @@ struct Database::Impl {
     FieldCollector collector_;
     std::uint32_t line_ = 1;  // the line the next chunk starts at
     std::string key_;         // PERF: reused for every record
+    std::string canonical_;   // PERF: reused for every key field
     std::string first_;
   };
 

@@ -831,15 +831,17 @@ Result<std::string> KeyOf(const Schema& schema, const deb822::Stanza& record) {
   // took a fifth of an import's checks); CheckKeyPresent runs only when something is wrong, so
   // that a missing key field is reported before a bad value, whichever comes first.
   std::string key;
+  std::string canonical;
   for (std::size_t index : schema.key()) {
     const FieldSpec& spec = schema.fields()[index];
     const std::optional<std::string_view> raw = record.Get(spec.name);
     if (!raw || raw->empty()) return internal::CheckKeyPresent(schema, record);
-    if (Status status = CheckValue(spec, *raw); !status.ok()) {
+    if (!internal::ValidCanonical(spec, *raw, &canonical)) {
       TEXTDB_RETURN_IF_ERROR(internal::CheckKeyPresent(schema, record));
+      const Status status = CheckValue(spec, *raw);
       return Status(status.code(), internal::RecordName(schema, record) + ": " + status.message());
     }
-    internal::AppendKeyComponent(&key, CanonicalValue(spec.type, *raw));
+    internal::AppendKeyComponent(&key, canonical);
   }
   return key;
 }

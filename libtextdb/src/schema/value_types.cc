@@ -705,6 +705,13 @@ Status CheckValue(const FieldSpec& field, std::string_view raw) {
 }
 
 int CompareValues(FieldType type, std::string_view a, std::string_view b) {
+  if (type == FieldType::kDebVersion) {  // PERF: each parsed once, not to check then to compare
+    const std::optional<internal::DebVersion> x = internal::ParseDebVersion(a, nullptr);
+    const std::optional<internal::DebVersion> y = internal::ParseDebVersion(b, nullptr);
+    if (x && y) return internal::CompareDebVersions(*x, *y);
+    if (x.has_value() != y.has_value()) return x ? -1 : 1;
+    return internal::CompareBytes(a, b);
+  }
   const bool a_valid = internal::IsValid(type, a);
   const bool b_valid = internal::IsValid(type, b);
   if (a_valid && b_valid) return internal::CompareValid(type, a, b);
@@ -751,5 +758,21 @@ std::string CanonicalValue(FieldType type, std::string_view raw) {
   }
   return std::string(raw);
 }
+
+namespace internal {
+
+bool ValidCanonical(const FieldSpec& field, std::string_view raw, std::string* canonical) {
+  if (field.type == FieldType::kDebVersion) {
+    const std::optional<DebVersion> version = ParseDebVersion(raw, nullptr);
+    if (!version) return false;
+    *canonical = CanonicalDebVersion(*version);
+    return true;
+  }
+  if (!CheckValue(field, raw).ok()) return false;
+  *canonical = CanonicalValue(field.type, raw);
+  return true;
+}
+
+}  // namespace internal
 
 }  // namespace textdb

@@ -72,6 +72,11 @@ std::string_view TrimSpace(std::string_view text);
 // REQUIRES: `key_fields`, or KeyOf(schema, record) succeeded (the key fields are valid).
 Status CheckFields(const Schema& schema, const deb822::Stanza& record, bool key_fields);
 
+// True when CheckValue(field, raw) succeeds; then sets *canonical to CanonicalValue(field.type,
+// raw). PERF: a Debian version is parsed once for both (the indexer and KeyOf need both for
+// every record).
+bool ValidCanonical(const FieldSpec& field, std::string_view raw, std::string* canonical);
+
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
