@@ -452,6 +452,33 @@ TEST(ValueTypesTest, S110_InvalidValuesSortAfterValidOnesAndAreNotCanonicalised)
   EXPECT_GT(CompareValues(FieldType::kDebVersion, "a1", "1"), 0);
   EXPECT_EQ(CanonicalValue(FieldType::kInteger, "0x1"), "0x1");
   EXPECT_EQ(CanonicalValue(FieldType::kDateTime, "tomorrow"), "tomorrow");
+  EXPECT_LT(CompareValues(FieldType::kDebVersion, "1:1.0", "a1"), 0);
+  EXPECT_LT(CompareValues(FieldType::kDebVersion, "a1", "b1"), 0);
+  EXPECT_EQ(CompareValues(FieldType::kDebVersion, "1 0", "1 0"), 0);
+}
+
+// The indexer's and KeyOf's shortcut agrees with CheckValue and CanonicalValue for every type.
+TEST(ValueTypesTest, S110_ValidCanonicalIsCheckValueThenCanonicalValue) {
+  const std::vector<std::pair<FieldType, std::vector<std::string>>> cases = {
+      {FieldType::kString, {"x", "", "a b"}},
+      {FieldType::kInteger, {"007", "-0", "1.5", "x"}},
+      {FieldType::kDecimal, {"1.50", "-0.0", "1e3"}},
+      {FieldType::kBoolean, {"Yes", "0", "maybe"}},
+      {FieldType::kDate, {"2024-02-29", "2023-02-29"}},
+      {FieldType::kDateTime, {"2024-01-01T10:00:00+01:00", "tomorrow"}},
+      {FieldType::kList, {"a ,b", "a,,b"}},
+      {FieldType::kDebVersion,
+       {"1:01.0-1", "0:1.0", "1.0-", "a1", "1 0", "1.00~rc1-0", "1:", "2147483648:1"}},
+  };
+  for (const auto& [type, values] : cases) {
+    for (const std::string& value : values) {
+      SCOPED_TRACE(std::string(FieldTypeName(type)) + " '" + value + "'");
+      std::string canonical = "unchanged";
+      const bool valid = internal::ValidCanonical(Spec(type), value, &canonical);
+      EXPECT_EQ(valid, CheckValue(Spec(type), value).ok());
+      EXPECT_EQ(canonical, valid ? CanonicalValue(type, value) : "unchanged");
+    }
+  }
 }
 
 TEST(ValueTypesTest, MessagesQuoteEscapeAndShortenValues) {
