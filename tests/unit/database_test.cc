@@ -1133,6 +1133,30 @@ TEST_F(DatabaseTest, ScanVisitsRecordsByPrefixInKeyOrder) {
   EXPECT_EQ(seen.size(), 4u);
 }
 
+// The offset index is sorted by key bytes (first by the keys' first 8 bytes packed into
+// integers): keys that are prefixes of others, share 8 or more bytes, or differ only past them
+// are all found after a fresh open.
+TEST_F(DatabaseTest, I001_KeysSharingLongPrefixesAreAllFound) {
+  std::vector<std::string> items = {"b",          "bo",           "bolt",         "bolt-",
+                                    "bolt-m",     "bolt-m1",      "bolt-m10",     "bolt-m100",
+                                    "bolt-m1000", "bolt-m10000",  "bolt-m9",      "bolt-n",
+                                    "bolt~",      "bolt\xC3\xA9", "bolt\xC3\xA8x"};
+  for (int i = 0; i < 40; ++i) items.push_back(fmt::format("bolt-m1-{:02}", 39 - i));
+  Transaction txn = db_->Begin();
+  for (const std::string& item : items) {
+    txn.Put("items", Make({{"Item", item.c_str()}, {"Count", "1"}, {"Location", "shelf"}}));
+  }
+  ASSERT_TRUE(txn.Commit().ok());
+  for (const bool preload : {true, false}) {
+    Reopen(Options{.preload = preload});
+    for (const std::string& item : items) {
+      EXPECT_EQ(CountOf(item), "1") << item << (preload ? " (preloaded)" : "");
+    }
+    EXPECT_EQ(db_->Get("items", {"bolt-m1-4"}).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(db_->Get("items", {"bolt-m1000000"}).status().code(), StatusCode::kNotFound);
+  }
+}
+
 TEST_F(DatabaseTest, AutoFilledFields) {
   constexpr char kNotes[] =
       "Table: notes\nKey: Id\n\nField: Id\nType: integer\nAuto: next-integer\n\n"

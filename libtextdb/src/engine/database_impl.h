@@ -180,25 +180,15 @@ struct PartitionIndex {
   // the entries in the order they were added) and gives back spare capacity (the index is final).
   void Finish(IndexedValues values, std::size_t slots) {
     keys.shrink_to_fit();
-    const auto by_key = [this](const Entry& a, const Entry& b) { return KeyAt(a) < KeyAt(b); };
-    if (slots == 0) {
-      entries.shrink_to_fit();
-      std::sort(entries.begin(), entries.end(), by_key);
-      return;
-    }
     // order[i] is the position before sorting of the entry that ends up at i.
-    std::vector<std::uint32_t> order(entries.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return by_key(entries[a], entries[b]); });
-    std::vector<std::uint32_t> position(entries.size());
+    const std::vector<std::uint32_t> order = KeyOrder();
     std::vector<Entry> sorted;
     sorted.reserve(entries.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-      position[order[i]] = i;
-      sorted.push_back(entries[order[i]]);
-    }
+    for (const std::uint32_t i : order) sorted.push_back(entries[i]);
     entries = std::move(sorted);
+    if (slots == 0) return;
+    std::vector<std::uint32_t> position(entries.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) position[order[i]] = i;
     const std::string_view arena = values.arena;
     const auto value_of = [arena](const IndexedValues::Item& item) {
       return arena.substr(item.offset, item.size);
@@ -233,6 +223,34 @@ struct PartitionIndex {
       index.distinct.shrink_to_fit();
       index.records.shrink_to_fit();
     }
+  }
+  // The positions of `entries` in the order of their keys' bytes.
+  // PERF: sorts the keys' first 8 bytes, packed into integers next to the positions, and
+  // compares whole keys only where those are equal: comparing keys in `keys` at each step
+  // reached into the arena at random, and the sort was a tenth of an open of the Packages data.
+  std::vector<std::uint32_t> KeyOrder() const {
+    struct Item {
+      std::uint64_t prefix;  // the key's first 8 bytes, big-endian, zero-padded
+      std::uint32_t index;
+    };
+    std::vector<Item> items(entries.size());
+    for (std::uint32_t i = 0; i < items.size(); ++i) {
+      const std::string_view key = KeyAt(entries[i]);
+      std::uint64_t prefix = 0;
+      for (std::size_t b = 0; b < 8; ++b) {
+        prefix = (prefix << 8) | (b < key.size() ? static_cast<unsigned char>(key[b]) : 0u);
+      }
+      items[i] = {prefix, i};
+    }
+    // A shorter key padded with zeros compares as its bytes would (a prefix of a key sorts
+    // before it), and equal prefixes fall back to the keys: the order is the keys' byte order.
+    std::sort(items.begin(), items.end(), [this](const Item& a, const Item& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return KeyAt(entries[a.index]) < KeyAt(entries[b.index]);
+    });
+    std::vector<std::uint32_t> order(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) order[i] = items[i].index;
+    return order;
   }
   const Entry* Find(std::string_view key) const {
     auto it = std::lower_bound(entries.begin(), entries.end(), key,
