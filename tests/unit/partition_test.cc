@@ -470,6 +470,33 @@ TEST(PartitionTest, P050_RecognisesExactlyWhatPartitionPathProduces) {
   }
 }
 
+// ASCII units take a path without ICU: the same answers for keys of letters of both cases,
+// digits, encoded characters, controls, CR and LF, and reserved names.
+TEST(PartitionTest, P050_AsciiPathsAreRecognisedAsByIcu) {
+  const std::string alphabet = std::string("abzABZ09.-~%:/\\ \r\n\t\x01\x7f") + "conCONaux";
+  std::mt19937 rng(51);
+  for (int round = 0; round < 20000; ++round) {
+    std::string key;
+    const std::size_t size = 1 + rng() % 4;
+    for (std::size_t i = 0; i < size; ++i) key += alphabet[rng() % alphabet.size()];
+    const int depth = static_cast<int>(1 + rng() % kMaxPartitionDepth);
+    Result<Partition> reference = PartitionOfKeyWithIcu(key, depth);
+    ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+    const std::string path = PartitionFilePath(*reference);
+    std::optional<Partition> back = PartitionPrefixOf(path, depth);
+    ASSERT_TRUE(back.has_value()) << path << " depth " << depth;
+    EXPECT_EQ(*back, *reference) << path;
+    // The same path with its letters (before ".deb822") upper-cased names no partition: units
+    // are folded.
+    std::string upper = path;
+    std::transform(upper.begin(), upper.end() - 7, upper.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+    if (upper != path) {
+      EXPECT_FALSE(PartitionPrefixOf(upper, depth).has_value()) << upper;
+    }
+  }
+}
+
 TEST(PartitionTest, P050_ShortenedUnitsAreRecognised) {
   const std::string marks = Repeat("\xCC\x81", 20);
   const std::vector<std::string> keys = {

@@ -359,6 +359,20 @@ std::optional<Partition> PartitionPrefixOf(std::string_view relative_path, int d
     units.push_back(decoded->substr(previous.size()));
     previous = std::move(*decoded);
   }
+  // PERF: when every unit is one ASCII character other than CR, the key made of the units is a
+  // key of this path if any is: look it up without ICU (ICU's answer was a third of the walk
+  // over the Packages table's 720 files at open). Any other answer is left to ICU.
+  const bool ascii_units = std::all_of(units.begin(), units.end(), [](const std::string& unit) {
+    return unit.size() == 1 && static_cast<unsigned char>(unit[0]) < 0x80 && unit[0] != '\r';
+  });
+  if (ascii_units) {
+    std::string key;
+    for (const std::string& unit : units) key += unit;
+    Result<Partition> partition = PartitionOfKey(key, depth);
+    if (partition.ok() && PartitionFilePath(*partition) == relative_path) {
+      return std::move(*partition);
+    }
+  }
   // Rebuild a key with these units: a single code point may be a shortened long cluster
   // [P-012], so pad it with grapheme joiners into a long cluster that shortens back to it (a
   // control character is always a cluster of its own and is not padded). Then the path is a
