@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,6 +239,39 @@ TEST_P(EnvTest, DirectoryStatsPathsBelowIt) {
   EXPECT_EQ(env_->OpenDirectory(Path("none")).status().code(), StatusCode::kNotFound);
   Write("file", "");
   EXPECT_EQ(env_->OpenDirectory(Path("file")).status().code(), StatusCode::kIOError);
+}
+
+// Directory::ReadFileRange: PosixDirectory reads below the directory with no link followed
+// (openat2); a link or a way out of the directory is left to the Env (kNotSupported). The
+// default Directory does not read.
+TEST_P(EnvTest, DirectoryReadsRangesWithoutFollowingLinks) {
+  ASSERT_TRUE(env_->CreateDir(Path("d")).ok());
+  Write("d/f", "0123456789");
+  auto dir = env_->OpenDirectory(root_);
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  if (GetParam() == Kind::kMem) {
+    EXPECT_EQ((*dir)->ReadFileRange("d/f", 2, 3).status().code(), StatusCode::kNotSupported);
+    return;
+  }
+  Result<std::string> middle = (*dir)->ReadFileRange("d/f", 2, 3);
+  ASSERT_TRUE(middle.ok()) << middle.status().ToString();
+  EXPECT_EQ(*middle, "234");
+  Result<std::string> end = (*dir)->ReadFileRange("d/f", 8, 5);
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(*end, "89");
+  const Status missing = (*dir)->ReadFileRange("d/none", 0, 1).status();
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find(Path("d/none")), std::string::npos) << missing.ToString();
+  Write("outside", "secret");
+  std::filesystem::create_symlink(Path("d/f"), Path("link"));
+  std::filesystem::create_directory_symlink(Path("d"), Path("dirlink"));
+  for (const char* rel : {"link", "dirlink/f", "../outside", "d/../../outside"}) {
+    EXPECT_EQ((*dir)->ReadFileRange(rel, 0, 3).status().code(), StatusCode::kNotSupported) << rel;
+  }
+  // Not regular: an error, and no wait for a writer on a FIFO.
+  ASSERT_EQ(::mkfifo(Path("fifo").c_str(), 0600), 0);
+  EXPECT_EQ((*dir)->ReadFileRange("fifo", 0, 3).status().code(), StatusCode::kIOError);
+  EXPECT_EQ((*dir)->ReadFileRange("d", 0, 3).status().code(), StatusCode::kIOError);
 }
 
 // The default OpenDirectory, over Stat, as an Env that does not override it gets.

@@ -118,6 +118,12 @@ class Directory {
   virtual ~Directory() = default;
   // Env::Stat of `rel`, a path relative to this directory; errors name the whole path.
   virtual Result<FileInfo> Stat(const std::string& rel) = 0;
+  // Env::ReadFileRange of `rel`, a path relative to this directory, with no symbolic link
+  // followed anywhere on it and without leaving this directory; errors name the whole path.
+  // kNotSupported when this Directory cannot promise that (the default) or `rel` has a link on
+  // it: the caller then reads through its Env, which reports the link.
+  virtual Result<std::string> ReadFileRange(const std::string& rel, std::uint64_t offset,
+                                            std::size_t length);
 };
 
 class Env {

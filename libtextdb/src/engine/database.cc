@@ -431,8 +431,7 @@ Result<Record> Database::Get(std::string_view table, const std::vector<std::stri
       if (auto hit = impl_->cache.Lookup(cache_key)) {
         return Record(std::move(hit), path, entry->line);
       }
-      Result<std::string> bytes =
-          impl_->env->ReadFileRange(impl_->Abs(path), entry->offset, entry->length);
+      Result<std::string> bytes = impl_->ReadRange(path, entry->offset, entry->length);
       if (!bytes.ok()) return bytes.status();
       const std::size_t charge = bytes->size() + 64;
       deb822::ParseOptions parse_options;
@@ -944,7 +943,7 @@ Status Database::Impl::VisitInKeyOrder(const Schema& schema, internal::Selection
         if (!source.loaded) {
           const std::uint64_t span = source.end - source.begin;
           Result<std::string> text =
-              env->ReadFileRange(Abs(part.path), source.begin, static_cast<std::size_t>(span));
+              ReadRange(part.path, source.begin, static_cast<std::size_t>(span));
           if (!text.ok()) return text.status();
           if (text->size() != span) return ChangedWhileRead(Abs(part.path));
           TEXTDB_RETURN_IF_ERROR(still_indexed(part));
@@ -953,7 +952,7 @@ Status Database::Impl::VisitInKeyOrder(const Schema& schema, internal::Selection
         }
         bytes = source.text.substr(entry.offset - source.begin, entry.length);
       } else {
-        Result<std::string> text = env->ReadFileRange(Abs(part.path), entry.offset, entry.length);
+        Result<std::string> text = ReadRange(part.path, entry.offset, entry.length);
         if (!text.ok()) return text.status();
         TEXTDB_RETURN_IF_ERROR(still_indexed(part));
         bytes = std::move(text).value();

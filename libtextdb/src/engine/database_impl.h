@@ -375,6 +375,15 @@ struct Database::Impl {
     return rel.empty() ? dir : dir + "/" + std::string(rel);
   }
 
+  // Env::ReadFileRange of `rel` (relative to the database directory): through the directory
+  // held open when it can read (Directory::ReadFileRange), else through the Env.
+  Result<std::string> ReadRange(const std::string& rel, std::uint64_t offset,
+                                std::size_t length) const {
+    Result<std::string> bytes = root->ReadFileRange(rel, offset, length);
+    if (bytes.ok() || bytes.status().code() != StatusCode::kNotSupported) return bytes;
+    return env->ReadFileRange(Abs(rel), offset, length);
+  }
+
   // The database lock [C-010], shared for reads, exclusive for commits.
   Result<std::unique_ptr<FileLock>> Lock(bool exclusive) const {
     return process_lock.Acquire(exclusive);

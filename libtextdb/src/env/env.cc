@@ -100,6 +100,10 @@ Result<std::unique_ptr<LockFileHandle>> Env::OpenLockFile(const std::string& pat
   return internal::NewLockFileHandleOverLockFile(this, path, /*counter=*/nullptr);
 }
 
+Result<std::string> Directory::ReadFileRange(const std::string& rel, std::uint64_t, std::size_t) {
+  return Status::NotSupported(rel + ": this Directory does not read files");
+}
+
 Result<std::unique_ptr<Directory>> Env::OpenDirectory(const std::string& path) {
   Result<FileInfo> info = Stat(path);
   if (!info.ok()) return info.status();
