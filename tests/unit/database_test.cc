@@ -1157,6 +1157,51 @@ TEST_F(DatabaseTest, I001_KeysSharingLongPrefixesAreAllFound) {
   }
 }
 
+// One transaction may change a record several times: each operation sees the ones before it,
+// and the checks see the record as it ends.
+TEST_F(DatabaseTest, OperationsOnOneRecordInOneTransactionApplyInOrder) {
+  ASSERT_TRUE(PutItem("bolt", "1").ok());
+  ASSERT_TRUE(PutItem("nut", "1").ok());
+  const auto item = [](const char* name, const char* count) {
+    return Make({{"Item", name}, {"Count", count}, {"Location", "shelf"}});
+  };
+  {
+    Transaction txn = db_->Begin();
+    txn.Delete("items", {"bolt"});           // a record of the file, removed
+    txn.Insert("items", item("bolt", "7"));  // and inserted again
+    txn.Put("items", item("washer", "1"));   // a new record
+    txn.Delete("items", {"washer"});         // removed again
+    txn.Put("items", item("screw", "1"));
+    txn.Put("items", item("screw", "2"));  // replaced
+    txn.Update("items", {"nut"}, {{"Count", "3"}});
+    txn.Update("items", {"nut"}, {{"Count", "4"}});
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  EXPECT_EQ(CountOf("bolt"), "7");
+  EXPECT_EQ(db_->Get("items", {"washer"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CountOf("screw"), "2");
+  EXPECT_EQ(CountOf("nut"), "4");
+  // The record as it ends is checked: a re-inserted record with a bad value fails the commit.
+  {
+    Transaction txn = db_->Begin();
+    txn.Delete("items", {"bolt"});
+    txn.Insert("items", item("bolt", "x"));
+    const Status status = txn.Commit();
+    EXPECT_EQ(status.code(), StatusCode::kInvalidData) << status.ToString();
+  }
+  {
+    Transaction txn = db_->Begin();
+    txn.Delete("items", {"nut"});
+    txn.Update("items", {"nut"}, {{"Count", "5"}});
+    EXPECT_EQ(txn.Commit().code(), StatusCode::kNotFound);
+  }
+  Reopen();
+  EXPECT_EQ(CountOf("bolt"), "7");
+  EXPECT_EQ(CountOf("nut"), "4");
+  std::vector<std::string> problems;
+  EXPECT_TRUE(db_->Check(&problems).ok()) << ::testing::PrintToString(problems);
+}
+
 TEST_F(DatabaseTest, AutoFilledFields) {
   constexpr char kNotes[] =
       "Table: notes\nKey: Id\n\nField: Id\nType: integer\nAuto: next-integer\n\n"
