@@ -113,14 +113,19 @@ class ScopedFd {
 
 // Opens `path` for reading; anything but a regular file (a symbolic link included: links are
 // never followed) is refused with kIOError, a missing file is kNotFound.
-Status OpenRegular(const std::string& path, ScopedFd* fd, std::uint64_t* size) {
-  fd->reset(RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); }));
-  if (fd->get() < 0) return ErrnoStatus("open", path, errno);
+// Fails unless the open descriptor `fd` (of `path`) is a regular file; sets *size.
+Status CheckRegular(int fd, const std::string& path, std::uint64_t* size) {
   struct stat st {};
-  if (::fstat(fd->get(), &st) < 0) return ErrnoStatus("fstat", path, errno);
+  if (::fstat(fd, &st) < 0) return ErrnoStatus("fstat", path, errno);
   if (!S_ISREG(st.st_mode)) return Status::IOError(fmt::format("{}: not a regular file", path));
   *size = static_cast<std::uint64_t>(st.st_size);
   return Status::Ok();
+}
+
+Status OpenRegular(const std::string& path, ScopedFd* fd, std::uint64_t* size) {
+  fd->reset(RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW); }));
+  if (fd->get() < 0) return ErrnoStatus("open", path, errno);
+  return CheckRegular(fd->get(), path, size);
 }
 
 // Reads from byte `offset` of `fd` into *data until it is full or end-of-file, then trims it to
@@ -215,9 +220,8 @@ class PosixDirectory final : public Directory {
       return ErrnoStatus("open", path_ + "/" + rel, error);
     }
     const std::string path = path_ + "/" + rel;
-    struct stat st {};
-    if (::fstat(fd.get(), &st) < 0) return ErrnoStatus("fstat", path, errno);
-    if (!S_ISREG(st.st_mode)) return Status::IOError(fmt::format("{}: not a regular file", path));
+    std::uint64_t size = 0;
+    TEXTDB_RETURN_IF_ERROR(CheckRegular(fd.get(), path, &size));
     std::string data(length, '\0');
     TEXTDB_RETURN_IF_ERROR(ReadAt(fd.get(), path, offset, /*to_end=*/false, &data));
     return data;
