@@ -143,22 +143,24 @@ class Work {
     deb822::Stanza* record() const { return record_; }
     // REQUIRES: record() == nullptr. Makes `record` the record with this key.
     void Add(deb822::Stanza record) {
-      if (entry_->position != kAdded) {  // re-inserting a record this commit removed
-        work_->erased_[entry_->position] = false;
-        record_ = &work_->doc_.stanza(entry_->position);
+      Entry& entry = node_->second;
+      if (entry.position != kAdded) {  // re-inserting a record this commit removed
+        work_->erased_[entry.position] = false;
+        record_ = &work_->doc_.stanza(entry.position);
       } else {
-        record_ = &entry_->added;
-        entry_->added_present = true;
+        record_ = &entry.added;
+        entry.added_present = true;
       }
       *record_ = std::move(record);
     }
     // REQUIRES: record() != nullptr.
     void Remove() {
-      if (entry_->position != kAdded) {
-        work_->erased_[entry_->position] = true;
+      Entry& entry = node_->second;
+      if (entry.position != kAdded) {
+        work_->erased_[entry.position] = true;
       } else {
-        entry_->added = deb822::Stanza();
-        entry_->added_present = false;
+        entry.added = deb822::Stanza();
+        entry.added_present = false;
       }
       record_ = nullptr;
     }
@@ -178,7 +180,6 @@ class Work {
     friend class Work;
     Work* work_ = nullptr;
     Node* node_ = nullptr;
-    Entry* entry_ = nullptr;
     deb822::Stanza* record_ = nullptr;
   };
 
@@ -226,11 +227,11 @@ class Work {
     Slot slot;
     slot.work_ = this;
     slot.node_ = &*entries_.try_emplace(key).first;
-    slot.entry_ = &slot.node_->second;
-    if (slot.entry_->position != kAdded) {
-      if (!erased_[slot.entry_->position]) slot.record_ = &doc_.stanza(slot.entry_->position);
-    } else if (slot.entry_->added_present) {
-      slot.record_ = &slot.entry_->added;
+    Entry& entry = slot.node_->second;
+    if (entry.position != kAdded) {
+      if (!erased_[entry.position]) slot.record_ = &doc_.stanza(entry.position);
+    } else if (entry.added_present) {
+      slot.record_ = &entry.added;
     }
     return slot;
   }

@@ -681,10 +681,6 @@ bool SplitKeyInto(std::string_view encoded, std::span<std::string_view> out) {
 }
 
 Status CheckFields(const Schema& schema, const deb822::Stanza& record, bool key_fields) {
-  const auto is_key = [&](const FieldSpec& spec) {
-    const auto index = static_cast<std::size_t>(&spec - schema.fields().data());
-    return std::find(schema.key().begin(), schema.key().end(), index) != schema.key().end();
-  };
   const auto value_error = [&](const Status& status) {
     return Status(status.code(), RecordName(schema, record) + ": " + status.message());
   };
@@ -697,7 +693,7 @@ Status CheckFields(const Schema& schema, const deb822::Stanza& record, bool key_
     const deb822::Field* first_invalid = nullptr;
     Status invalid;
     for (const FieldSpec& spec : schema.fields()) {
-      if (!key_fields && is_key(spec)) continue;
+      if (!key_fields && schema.IsKey(spec.name)) continue;
       const deb822::Field* field = record.Find(spec.name);
       if (field == nullptr || field->value().empty()) {
         if (spec.mandatory && missing == nullptr) missing = &spec;
@@ -718,7 +714,7 @@ Status CheckFields(const Schema& schema, const deb822::Stanza& record, bool key_
                            "unknown field '" + std::string(field.name()) + "'; table '" +
                                schema.table() + "' does not allow undeclared fields [S-131]");
       }
-      if (!key_fields && is_key(*spec)) continue;
+      if (!key_fields && schema.IsKey(spec->name)) continue;
       if (Status status = CheckValue(*spec, field.value()); !status.ok()) {
         return value_error(status);
       }
